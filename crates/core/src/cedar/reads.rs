@@ -1,0 +1,291 @@
+//! What a policy reads: the proposal attributes and the facts its outcome can depend on.
+//!
+//! The analysis walks the policy's JSON form (Cedar's EST) and collects every access path that
+//! starts at `resource` or `context`. It serves two ends:
+//! - **explanations** name the facts an objecting position read;
+//! - **speed**: two proposals that agree on everything a position reads get the same answer from
+//!   it, so the engine evaluates a position once per distinct projection of the proposals, not
+//!   once per proposal.
+//!
+//! The analysis is conservative: any use of `resource` it does not recognise makes the proposal's
+//! identity part of the projection, and any use of `context` it does not recognise reads every
+//! fact. A set of partners tested only with `contains`, `containsAny` or `containsAll` against
+//! literal partners depends only on its intersection with those partners.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value as Json;
+
+/// How a policy reads a proposal's partners.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum PartnersRead {
+    /// Not at all.
+    #[default]
+    None,
+    /// Only through membership tests against these partner ids.
+    Literals(BTreeSet<String>),
+    /// In some other way: the whole set matters.
+    Full,
+}
+
+/// How a policy reads a proposal's free attributes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum AttributesRead {
+    /// Not at all.
+    #[default]
+    None,
+    /// These attributes (their presence and value).
+    Some(BTreeSet<String>),
+    /// The whole record.
+    All,
+}
+
+/// The parts of a proposal a policy can depend on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ResourceReads {
+    /// The proposal's identity (its id, or the entity itself).
+    pub(crate) identity: bool,
+    pub(crate) committee: bool,
+    pub(crate) kind: bool,
+    pub(crate) engagement: bool,
+    pub(crate) partners: PartnersRead,
+    pub(crate) attributes: AttributesRead,
+}
+
+/// Everything a policy reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reads {
+    pub(crate) resource: ResourceReads,
+    /// Fact ids read by name.
+    pub(crate) facts: BTreeSet<String>,
+    /// Whether the whole `facts` record (so every fact) is read.
+    pub(crate) all_facts: bool,
+}
+
+impl Reads {
+    /// Whether a change to this fact can change the policy's answer.
+    pub(crate) fn reads_fact(&self, id: &str) -> bool {
+        self.all_facts || self.facts.contains(id)
+    }
+
+    /// Adds what one policy (in EST JSON form) reads.
+    pub(crate) fn add_policy(&mut self, est: &Json) {
+        if let Some(scope) = est.get("resource") {
+            if scope.get("op").and_then(Json::as_str).is_some_and(|op| op != "All" && op != "is") {
+                self.resource.identity = true;
+            }
+            if scope.get("in").is_some() {
+                self.resource.identity = true;
+            }
+        }
+        if let Some(conditions) = est.get("conditions").and_then(Json::as_array) {
+            for c in conditions {
+                if let Some(body) = c.get("body") {
+                    self.walk(body);
+                }
+            }
+        }
+    }
+
+    fn walk(&mut self, e: &Json) {
+        match e {
+            Json::Object(map) => {
+                if map.len() == 1
+                    && let Some((op, arg)) = map.iter().next()
+                {
+                    if self.access(op, arg) {
+                        return;
+                    }
+                    if op == "Var" {
+                        self.record_var(arg.as_str().unwrap_or_default(), &[]);
+                        return;
+                    }
+                    if op == "Value" {
+                        return; // a literal
+                    }
+                }
+                for v in map.values() {
+                    self.walk(v);
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| self.walk(v)),
+            _ => {}
+        }
+    }
+
+    /// Handles `x.a`, `x has a` and partner membership tests; returns false when `op` is none.
+    fn access(&mut self, op: &str, arg: &Json) -> bool {
+        match op {
+            "." | "has" => {
+                let (Some(left), Some(attr)) = (arg.get("left"), arg.get("attr").and_then(Json::as_str)) else {
+                    return false;
+                };
+                match chain(left) {
+                    Some((var, mut path)) => {
+                        path.push(attr.to_owned());
+                        self.record_var(var, &path);
+                    }
+                    None => self.walk(left),
+                }
+                true
+            }
+            "contains" | "containsAll" | "containsAny" => {
+                let (Some(left), Some(right)) = (arg.get("left"), arg.get("right")) else { return false };
+                let on_partners = chain(left).is_some_and(|(var, path)| var == "resource" && path == ["partners"]);
+                match (on_partners, partner_literals(right)) {
+                    (true, Some(ids)) => {
+                        match &mut self.resource.partners {
+                            PartnersRead::Full => {}
+                            PartnersRead::Literals(set) => set.extend(ids),
+                            none @ PartnersRead::None => *none = PartnersRead::Literals(ids.into_iter().collect()),
+                        }
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    fn record_var(&mut self, var: &str, path: &[String]) {
+        let first = path.first().map(String::as_str);
+        match var {
+            "resource" => self.record_resource(first, path.get(1).map(String::as_str)),
+            "context" => match (first, path.get(1)) {
+                (Some("facts"), Some(fact)) => {
+                    self.facts.insert(fact.clone());
+                }
+                (Some("date"), _) => {}
+                _ => self.all_facts = true,
+            },
+            _ => {} // principal and action are fixed for a position
+        }
+    }
+
+    fn record_resource(&mut self, attr: Option<&str>, sub: Option<&str>) {
+        let r = &mut self.resource;
+        match attr {
+            Some("committee") => r.committee = true,
+            Some("kind") => r.kind = true,
+            Some("engagement") => r.engagement = true,
+            Some("partners") => r.partners = PartnersRead::Full,
+            Some("attributes") => match (sub, &mut r.attributes) {
+                (_, AttributesRead::All) => {}
+                (Some(name), AttributesRead::Some(set)) => {
+                    set.insert(name.to_owned());
+                }
+                (Some(name), AttributesRead::None) => {
+                    r.attributes = AttributesRead::Some(BTreeSet::from([name.to_owned()]))
+                }
+                (None, _) => r.attributes = AttributesRead::All,
+            },
+            _ => r.identity = true,
+        }
+    }
+}
+
+/// `var.a.b.c` as (`var`, [`a`, `b`, `c`]), or None when the chain does not start at a variable.
+fn chain(e: &Json) -> Option<(&str, Vec<String>)> {
+    if let Some(var) = e.get("Var").and_then(Json::as_str) {
+        return Some((var, Vec::new()));
+    }
+    let inner = e.get(".")?;
+    let (var, mut path) = chain(inner.get("left")?)?;
+    path.push(inner.get("attr")?.as_str()?.to_owned());
+    Some((var, path))
+}
+
+/// The partner ids of a literal `Partner::"X"` or a set literal of them.
+fn partner_literals(e: &Json) -> Option<Vec<String>> {
+    if let Some(items) = e.get("Set").and_then(Json::as_array) {
+        return items.iter().map(partner_literal).collect();
+    }
+    partner_literal(e).map(|id| vec![id])
+}
+
+fn partner_literal(e: &Json) -> Option<String> {
+    let entity = e.get("Value")?.get("__entity")?;
+    (entity.get("type")?.as_str()? == super::PARTNER).then_some(())?;
+    Some(entity.get("id")?.as_str()?.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn reads(src: &str) -> Reads {
+        let set = cedar_policy::PolicySet::from_str(src).unwrap();
+        let mut r = Reads::default();
+        for p in set.policies() {
+            r.add_policy(&p.to_json().unwrap());
+        }
+        r
+    }
+
+    #[test]
+    fn the_contract_example() {
+        let r = reads(
+            r#"forbid (principal, action == Action::"consent", resource)
+               when { resource.partners.contains(Partner::"ISR") && resource.engagement == "new" }
+               unless { context.facts.gaza_permanent_ceasefire && context.facts.gaza_aid_unobstructed };"#,
+        );
+        assert_eq!(r.resource.partners, PartnersRead::Literals(BTreeSet::from(["ISR".to_owned()])));
+        assert!(r.resource.engagement && !r.resource.kind && !r.resource.identity);
+        assert_eq!(
+            r.facts,
+            BTreeSet::from(["gaza_aid_unobstructed".to_owned(), "gaza_permanent_ceasefire".to_owned()])
+        );
+        assert!(!r.all_facts);
+    }
+
+    #[test]
+    fn contains_any_with_a_set_literal() {
+        let r = reads(
+            r#"forbid (principal, action, resource) when { resource.partners.containsAny([Partner::"A", Partner::"B"]) };"#,
+        );
+        assert_eq!(r.resource.partners, PartnersRead::Literals(BTreeSet::from(["A".to_owned(), "B".to_owned()])));
+    }
+
+    #[test]
+    fn other_partner_uses_read_the_whole_set() {
+        let r = reads(
+            r#"forbid (principal, action, resource) when { resource.partners.contains(Partner::"A") || resource.partners.isEmpty() };"#,
+        );
+        assert_eq!(r.resource.partners, PartnersRead::Full);
+        let r =
+            reads(r#"forbid (principal, action, resource) when { [Partner::"A"].containsAny(resource.partners) };"#);
+        assert_eq!(r.resource.partners, PartnersRead::Full);
+    }
+
+    #[test]
+    fn attributes_by_name_and_has() {
+        let r = reads(
+            r#"forbid (principal, action, resource) when { resource.attributes has host && resource.attributes.host == "BGR" && resource.kind == "exercise" };"#,
+        );
+        assert_eq!(r.resource.attributes, AttributesRead::Some(BTreeSet::from(["host".to_owned()])));
+        assert!(r.resource.kind);
+    }
+
+    #[test]
+    fn identity_uses() {
+        assert!(reads(r#"forbid (principal, action, resource == Proposal::"p");"#).resource.identity);
+        assert!(reads(r#"forbid (principal, action, resource) when { resource == Proposal::"p" };"#).resource.identity);
+        assert!(!reads(r#"forbid (principal, action, resource is Proposal);"#).resource.identity);
+    }
+
+    #[test]
+    fn facts_by_has_and_whole_context() {
+        let r = reads(
+            r#"forbid (principal, action, resource) when { context.facts has x && context.date like "2025-*" };"#,
+        );
+        assert_eq!(r.facts, BTreeSet::from(["x".to_owned()]));
+        assert!(!r.all_facts);
+        assert!(reads(r#"forbid (principal, action, resource) when { context.facts == {} };"#).all_facts);
+        assert!(reads(r#"forbid (principal, action, resource) when { context has facts };"#).all_facts);
+        assert!(
+            reads(r#"forbid (principal, action, resource) when { context.facts["odd-id"] };"#).facts.contains("odd-id")
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! Grouping proposals by what a position reads of them.
+//!
+//! Two proposals that agree on every attribute a position reads get the same answer from it, so
+//! the engine evaluates the position once per *class* and shares the answer. A [`ClassTable`]
+//! maps every proposal to its class and names one representative proposal per class. Positions
+//! that read the same things share a table.
+
+use std::collections::HashMap;
+
+use crate::cedar::reads::{AttributesRead, PartnersRead, ResourceReads};
+use crate::model::{Proposal, Value};
+
+/// Proposals grouped by a projection.
+#[derive(Debug)]
+pub(crate) struct ClassTable {
+    /// The class of every proposal.
+    pub(crate) class_of: Vec<u32>,
+    /// A representative proposal of every class.
+    pub(crate) reps: Vec<usize>,
+}
+
+impl ClassTable {
+    /// The class of a proposal.
+    pub(crate) fn class(&self, proposal: usize) -> usize {
+        self.class_of.get(proposal).map_or(0, |&c| c as usize)
+    }
+}
+
+/// Every proposal's attributes as small integer codes, computed once per scenario.
+#[derive(Debug, Default)]
+pub(crate) struct Codes {
+    committee: Vec<u64>,
+    kind: Vec<u64>,
+    engagement: Vec<u64>,
+    /// Partner indices of each proposal, sorted.
+    partners: Vec<Vec<usize>>,
+    partner_set: Vec<u64>,
+    /// Attribute name → code of each proposal's value (0 when absent).
+    attribute: HashMap<String, Vec<u64>>,
+    attributes_all: Vec<u64>,
+    partner_index: HashMap<String, usize>,
+}
+
+/// Interns values as consecutive codes from 1.
+#[derive(Default)]
+struct Interner<K>(HashMap<K, u64>);
+
+impl<K: std::hash::Hash + Eq> Interner<K> {
+    fn code(&mut self, key: K) -> u64 {
+        let next = self.0.len() as u64 + 1;
+        *self.0.entry(key).or_insert(next)
+    }
+}
+
+fn value_key(v: &Value) -> (u8, String) {
+    match v {
+        Value::Bool(b) => (0, b.to_string()),
+        Value::Long(n) => (1, n.to_string()),
+        Value::Decimal(d) => (2, d.to_string()),
+        Value::String(s) => (3, s.clone()),
+    }
+}
+
+impl Codes {
+    pub(crate) fn new(proposals: &[Proposal], partner_index: &HashMap<String, usize>) -> Codes {
+        let mut c = Codes { partner_index: partner_index.clone(), ..Codes::default() };
+        let (mut committees, mut kinds, mut sets, mut values, mut records) =
+            (Interner::default(), Interner::default(), Interner::default(), Interner::default(), Interner::default());
+        let names: std::collections::BTreeSet<&String> = proposals.iter().flat_map(|p| p.attributes.keys()).collect();
+        for name in names {
+            c.attribute.insert(name.clone(), Vec::with_capacity(proposals.len()));
+        }
+        for p in proposals {
+            c.committee.push(committees.code(p.committee.as_str()));
+            c.kind.push(kinds.code(p.kind.as_str()));
+            c.engagement.push(p.engagement as u64);
+            let mut partners: Vec<usize> = p.partners.iter().filter_map(|id| partner_index.get(id).copied()).collect();
+            partners.sort_unstable();
+            c.partner_set.push(sets.code(partners.clone()));
+            c.partners.push(partners);
+            let mut record = Vec::with_capacity(p.attributes.len());
+            for (name, codes) in &mut c.attribute {
+                let code = p.attributes.get(name).map_or(0, |v| values.code(value_key(v)));
+                codes.push(code);
+                record.push(code);
+            }
+            c.attributes_all.push(records.code(record));
+        }
+        c
+    }
+
+    /// Groups the proposals by what `reads` reads of them.
+    pub(crate) fn classes(&self, reads: &ResourceReads) -> ClassTable {
+        let n = self.committee.len();
+        if reads.identity {
+            return ClassTable { class_of: (0..n as u32).collect(), reps: (0..n).collect() };
+        }
+        let literals: Vec<usize> = match &reads.partners {
+            PartnersRead::Literals(ids) => ids.iter().filter_map(|id| self.partner_index.get(id).copied()).collect(),
+            _ => Vec::new(),
+        };
+        let attributes: Vec<&Vec<u64>> = match &reads.attributes {
+            AttributesRead::Some(names) => names.iter().filter_map(|name| self.attribute.get(name)).collect(),
+            _ => Vec::new(),
+        };
+        let mut classes: HashMap<Vec<u64>, u32> = HashMap::new();
+        let mut table = ClassTable { class_of: Vec::with_capacity(n), reps: Vec::new() };
+        let mut key = Vec::new();
+        for p in 0..n {
+            key.clear();
+            let at = |v: &Vec<u64>| v.get(p).copied().unwrap_or(0);
+            if reads.committee {
+                key.push(at(&self.committee));
+            }
+            if reads.kind {
+                key.push(at(&self.kind));
+            }
+            if reads.engagement {
+                key.push(at(&self.engagement));
+            }
+            match &reads.partners {
+                PartnersRead::None => {}
+                PartnersRead::Full => key.push(at(&self.partner_set)),
+                PartnersRead::Literals(_) => {
+                    let mine = self.partners.get(p).map_or(&[][..], Vec::as_slice);
+                    for chunk in literals.chunks(64) {
+                        let bits = chunk
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, l)| mine.binary_search(l).is_ok())
+                            .fold(0u64, |acc, (i, _)| acc | 1 << i);
+                        key.push(bits);
+                    }
+                }
+            }
+            match &reads.attributes {
+                AttributesRead::None => {}
+                AttributesRead::All => key.push(at(&self.attributes_all)),
+                AttributesRead::Some(_) => key.extend(attributes.iter().map(|codes| at(codes))),
+            }
+            let next = table.reps.len() as u32;
+            let class = match classes.get(&key) {
+                Some(&c) => c,
+                None => {
+                    classes.insert(key.clone(), next);
+                    table.reps.push(p);
+                    next
+                }
+            };
+            table.class_of.push(class);
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Engagement;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn proposal(partners: &[&str], engagement: Engagement, host: Option<&str>) -> Proposal {
+        Proposal {
+            id: "p".into(),
+            title: None,
+            committee: "C".into(),
+            kind: "exercise".into(),
+            partners: partners.iter().map(|s| s.to_string()).collect(),
+            engagement,
+            circulated: None,
+            deadline: None,
+            attributes: host
+                .map(|h| BTreeMap::from([("host".to_owned(), Value::String(h.into()))]))
+                .unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn literal_partners_group_by_intersection() {
+        let index = HashMap::from([("A".to_owned(), 0), ("B".to_owned(), 1), ("C".to_owned(), 2)]);
+        let ps = vec![
+            proposal(&["A"], Engagement::New, None),
+            proposal(&["A", "B"], Engagement::New, None),
+            proposal(&["B", "C"], Engagement::New, None),
+            proposal(&[], Engagement::New, None),
+            proposal(&["A"], Engagement::Continuing, None),
+        ];
+        let codes = Codes::new(&ps, &index);
+        let reads = ResourceReads {
+            engagement: true,
+            partners: PartnersRead::Literals(BTreeSet::from(["A".to_owned()])),
+            ..Default::default()
+        };
+        let t = codes.classes(&reads);
+        assert_eq!(t.class_of, vec![0, 0, 1, 1, 2]);
+        assert_eq!(t.reps, vec![0, 2, 4]);
+        let full = codes.classes(&ResourceReads { partners: PartnersRead::Full, ..Default::default() });
+        assert_eq!(full.reps.len(), 4);
+        let nothing = codes.classes(&ResourceReads::default());
+        assert_eq!(nothing.reps, vec![0]);
+    }
+
+    #[test]
+    fn attributes_by_name() {
+        let ps = vec![
+            proposal(&[], Engagement::New, Some("BGR")),
+            proposal(&[], Engagement::New, None),
+            proposal(&[], Engagement::New, Some("BGR")),
+        ];
+        let codes = Codes::new(&ps, &HashMap::new());
+        let t = codes.classes(&ResourceReads {
+            attributes: AttributesRead::Some(BTreeSet::from(["host".to_owned()])),
+            ..Default::default()
+        });
+        assert_eq!(t.class_of, vec![0, 1, 0]);
+    }
+}

@@ -1,0 +1,96 @@
+//! What a decision holds: outcome, tally, objections with their causes, and evaluation issues.
+//!
+//! These are indices into the scenario, cheap to build for every proposal of a programme;
+//! [`crate::report`] turns them into the documented JSON.
+
+use crate::rules::{Outcome, Stance};
+
+/// Counts of stances among the seated members of a committee.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    /// Members that voted `consent`.
+    pub consent: u32,
+    /// Members that object, by vote or position.
+    pub object: u32,
+    /// Members that voted `abstain`.
+    pub abstain: u32,
+    /// Members that have not spoken.
+    pub silent: u32,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, stance: Stance) {
+        match stance {
+            Stance::Consent => self.consent += 1,
+            Stance::Object => self.object += 1,
+            Stance::Abstain => self.abstain += 1,
+            Stance::Silent => self.silent += 1,
+        }
+    }
+}
+
+/// Why a member holds its stance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// Its latest vote (index into the scenario's votes).
+    Vote(usize),
+    /// Positions in force that forbid consent (indices into the scenario's positions).
+    Positions(Vec<usize>),
+}
+
+/// A member that objects, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Objection {
+    /// Member index.
+    pub member: usize,
+    /// The vote or the positions.
+    pub cause: Cause,
+}
+
+/// A position that could not be evaluated for a member: Cedar skipped it, so it did not object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvalIssue {
+    /// Member index.
+    pub member: usize,
+    /// Position index.
+    pub position: usize,
+    /// What went wrong, from Cedar.
+    pub message: String,
+}
+
+/// A proposal's outcome on a date, with its reasons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Proposal index.
+    pub proposal: usize,
+    /// Adopted, blocked or pending.
+    pub outcome: Outcome,
+    /// Stances of the seated members.
+    pub tally: Tally,
+    /// One entry per objecting member, in member order.
+    pub objections: Vec<Objection>,
+    /// Positions that could not be evaluated for members without a vote.
+    pub issues: Vec<EvalIssue>,
+}
+
+/// One member's stance on a proposal, with its cause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberStance {
+    /// Member index.
+    pub member: usize,
+    /// The stance.
+    pub stance: Stance,
+    /// Why: a vote, objecting positions, or nothing (silent).
+    pub cause: Option<Cause>,
+}
+
+/// A proposal whose outcome differs between two evaluations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Proposal index.
+    pub proposal: usize,
+    /// Outcome before.
+    pub before: Outcome,
+    /// Outcome after.
+    pub after: Outcome,
+}

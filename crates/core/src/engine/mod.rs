@@ -1,0 +1,258 @@
+//! The decision engine: a validated, compiled scenario that decides proposals on any date.
+//!
+//! [`Engine::new`] checks a [`Scenario`] (every problem at once), compiles its positions and
+//! groups its proposals for fast evaluation. [`Engine::evaluate`] gives an [`Evaluation`]: every
+//! member's stance on every proposal on a date and every proposal's outcome, with reasons.
+//! What-if runs ([`Evaluation::what_if`]) add fact observations on the evaluation date and
+//! re-evaluate only the positions that read them; the scenario is never modified.
+
+mod classes;
+mod decision;
+mod evaluation;
+
+use std::collections::{BTreeMap, HashMap};
+
+use cedar_policy::{Entities, Validator};
+
+pub use decision::{Cause, Change, Decision, EvalIssue, MemberStance, Objection, Tally};
+pub use evaluation::{Evaluation, FactSet, Observation, WhatIfError};
+
+use crate::cedar::position::{self, CompiledPosition};
+use crate::cedar::schema::{self, ValueType};
+use crate::cedar::world::Names;
+use crate::date::Date;
+use crate::model::{Rule, Scenario, Seats};
+use crate::problem::{Problem, Site, Table};
+use crate::rules::CompiledRule;
+use crate::validate::{self, Index};
+use classes::{ClassTable, Codes};
+
+/// A committee ready to decide.
+#[derive(Debug)]
+struct CompiledCommittee {
+    /// Member indices of its seats.
+    seats: Vec<usize>,
+    rule: CompiledRule,
+}
+
+/// A scenario checked and compiled for decisions.
+#[derive(Debug)]
+pub struct Engine {
+    scenario: Scenario,
+    index: Index,
+    names: Names,
+    committees: Vec<CompiledCommittee>,
+    /// Committee index of every proposal.
+    proposal_committee: Vec<usize>,
+    positions: Vec<CompiledPosition>,
+    /// Member index of every position.
+    position_member: Vec<usize>,
+    positions_by_member: Vec<Vec<usize>>,
+    /// Vote indices of every proposal, by date then file order.
+    votes_by_proposal: Vec<Vec<usize>>,
+    /// Member index of every vote.
+    vote_member: Vec<usize>,
+    /// Observation indices of every fact id, in file order.
+    facts_by_id: BTreeMap<String, Vec<usize>>,
+    fact_types: BTreeMap<String, ValueType>,
+    /// Class tables, shared by positions that read the same things.
+    tables: Vec<ClassTable>,
+    /// Class table of every position.
+    position_table: Vec<usize>,
+    /// Partners, and every proposal that represents a class.
+    entities: Entities,
+}
+
+fn internal(message: impl Into<String>) -> Vec<Problem> {
+    vec![Problem::new(Site::entry(Table::Root, 0), message)]
+}
+
+impl Engine {
+    /// Checks and compiles a scenario. Returns every problem found, in no particular order.
+    pub fn new(scenario: Scenario) -> Result<Engine, Vec<Problem>> {
+        let (index, shapes, mut problems) = validate::check(&scenario);
+        let schema = schema::build(&shapes).map_err(internal)?;
+        let validator = Validator::new(schema);
+        let mut positions = Vec::with_capacity(scenario.positions.len());
+        for (i, p) in scenario.positions.iter().enumerate() {
+            match position::compile(&p.policy, &p.member, Some(&validator)) {
+                Ok(compiled) => positions.push(compiled),
+                Err(errs) => {
+                    for e in errs {
+                        let mut problem = Problem::new(Site::field(Table::Position, i, "policy"), e.message)
+                            .with_entry_id(Some(&p.id))
+                            .with_inner(e.range);
+                        problem.help = e.help;
+                        problems.push(problem);
+                    }
+                }
+            }
+        }
+        if scenario.as_of.is_none() && problems.is_empty() {
+            problems.push(Problem::new(Site::entry(Table::Scenario, 0), "missing field `as_of`"));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let names = Names::new().map_err(internal)?;
+        let member_count = scenario.members.len();
+        let member_of = |id: &str| index.members.get(id).copied().unwrap_or(0);
+
+        let committees = scenario
+            .committees
+            .iter()
+            .map(|c| {
+                let seats: Vec<usize> = match &c.members {
+                    Seats::All => (0..member_count).collect(),
+                    Seats::Listed(ids) => ids.iter().map(|id| member_of(id)).collect(),
+                };
+                let weights: Vec<_> = match c.rule.weight() {
+                    Some(w) => scenario.members.iter().map(|m| m.weights.get(w).copied()).collect(),
+                    None => Vec::new(),
+                };
+                let mut veto = vec![false; member_count];
+                if let Rule::Veto { veto: ids, .. } = &c.rule {
+                    for id in ids {
+                        if let Some(slot) = veto.get_mut(member_of(id)) {
+                            *slot = true;
+                        }
+                    }
+                }
+                CompiledCommittee { seats, rule: CompiledRule::new(c.rule.clone(), &weights, veto) }
+            })
+            .collect();
+        let proposal_committee =
+            scenario.proposals.iter().map(|p| index.committees.get(&p.committee).copied().unwrap_or(0)).collect();
+
+        let position_member: Vec<usize> = scenario.positions.iter().map(|p| member_of(&p.member)).collect();
+        let mut positions_by_member = vec![Vec::new(); member_count];
+        for (pos, &m) in position_member.iter().enumerate() {
+            if let Some(list) = positions_by_member.get_mut(m) {
+                list.push(pos);
+            }
+        }
+
+        let vote_member: Vec<usize> = scenario.votes.iter().map(|v| member_of(&v.member)).collect();
+        let mut votes_by_proposal = vec![Vec::new(); scenario.proposals.len()];
+        for (i, v) in scenario.votes.iter().enumerate() {
+            if let Some(list) = index.proposals.get(&v.proposal).and_then(|&p| votes_by_proposal.get_mut(p)) {
+                list.push(i);
+            }
+        }
+        for list in &mut votes_by_proposal {
+            list.sort_by_key(|&i| (scenario.votes.get(i).map(|v| v.at), i));
+        }
+
+        let mut facts_by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, f) in scenario.facts.iter().enumerate() {
+            facts_by_id.entry(f.id.clone()).or_default().push(i);
+        }
+
+        // Group proposals once per distinct projection that some position reads.
+        let codes = Codes::new(&scenario.proposals, &index.partners);
+        let mut tables = Vec::new();
+        let mut table_of_reads = HashMap::new();
+        let mut position_table = Vec::with_capacity(positions.len());
+        for p in &positions {
+            let t = *table_of_reads.entry(p.reads.resource.clone()).or_insert_with(|| {
+                tables.push(codes.classes(&p.reads.resource));
+                tables.len() - 1
+            });
+            position_table.push(t);
+        }
+        let mut reps: Vec<usize> = tables.iter().flat_map(|t| t.reps.iter().copied()).collect();
+        reps.sort_unstable();
+        reps.dedup();
+        let mut entities = Vec::with_capacity(scenario.partners.len() + reps.len());
+        for p in &scenario.partners {
+            entities.push(names.partner_entity(p).map_err(internal)?);
+        }
+        for &r in &reps {
+            if let Some(p) = scenario.proposals.get(r) {
+                entities.push(names.proposal_entity(p).map_err(internal)?);
+            }
+        }
+        let entities = Entities::from_entities(entities, None).map_err(|e| internal(e.to_string()))?;
+
+        Ok(Engine {
+            fact_types: shapes.facts,
+            scenario,
+            index,
+            names,
+            committees,
+            proposal_committee,
+            positions,
+            position_member,
+            positions_by_member,
+            votes_by_proposal,
+            vote_member,
+            facts_by_id,
+            tables,
+            position_table,
+            entities,
+        })
+    }
+
+    /// The scenario, as given.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The scenario's default evaluation date.
+    pub fn as_of(&self) -> Date {
+        self.scenario.as_of.unwrap_or(Date::FIRST)
+    }
+
+    /// The index of a proposal by id.
+    pub fn proposal_index(&self, id: &str) -> Option<usize> {
+        self.index.proposals.get(id).copied()
+    }
+
+    /// The index of a member by id.
+    pub fn member_index(&self, id: &str) -> Option<usize> {
+        self.index.members.get(id).copied()
+    }
+
+    /// The index of a committee by id.
+    pub fn committee_index(&self, id: &str) -> Option<usize> {
+        self.index.committees.get(id).copied()
+    }
+
+    /// The members seated on a committee on a date: its seats, less members not yet joined.
+    pub fn seated(&self, committee: usize, at: Date) -> Vec<usize> {
+        let Some(c) = self.committees.get(committee) else { return Vec::new() };
+        c.seats
+            .iter()
+            .copied()
+            .filter(|&m| self.scenario.members.get(m).and_then(|m| m.joined).is_none_or(|joined| joined <= at))
+            .collect()
+    }
+
+    /// The committee index of a proposal.
+    pub fn committee_of(&self, proposal: usize) -> usize {
+        self.proposal_committee.get(proposal).copied().unwrap_or(0)
+    }
+
+    /// The fact ids a position reads by name, and whether it reads every fact.
+    pub fn position_reads(&self, position: usize) -> (Vec<&str>, bool) {
+        match self.positions.get(position) {
+            Some(p) => (p.reads.facts.iter().map(String::as_str).collect(), p.reads.all_facts),
+            None => (Vec::new(), false),
+        }
+    }
+
+    /// The type of a fact, as its observations have it.
+    pub fn fact_type(&self, id: &str) -> Option<&'static str> {
+        self.fact_types.get(id).map(|t| match t {
+            ValueType::Bool => "boolean",
+            ValueType::Long => "integer",
+            ValueType::Decimal => "decimal",
+            ValueType::String => "string",
+        })
+    }
+
+    /// How many distinct Cedar evaluations a full decision needs (one per position and class).
+    pub fn evaluations_needed(&self) -> usize {
+        self.position_table.iter().filter_map(|&t| self.tables.get(t)).map(|t| t.reps.len()).sum()
+    }
+}

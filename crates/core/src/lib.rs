@@ -1,0 +1,87 @@
+//! # concord-core
+//!
+//! The pure core of concord, a consensus governance engine: who blocks what, under which declared
+//! position, resting on which facts and sources, and what would change if a fact changed.
+//!
+//! It reads a scenario (members, committees with decision rules, partners, proposals, sourced
+//! facts with dates, positions written as Cedar policies, votes), decides every proposal on any
+//! date, explains each outcome down to the facts a position read, and answers what-if questions
+//! without touching the scenario. It does no I/O: it takes text and values, and returns values.
+//!
+//! ```
+//! let src = r#"
+//! [scenario]
+//! id = "demo"
+//! as_of = 2025-06-15
+//!
+//! [[member]]
+//! id = "A"
+//! [[member]]
+//! id = "B"
+//!
+//! [[committee]]
+//! id = "C"
+//! members = "all"
+//! rule = "consensus"
+//!
+//! [[partner]]
+//! id = "X"
+//!
+//! [[fact]]
+//! id = "ceasefire"
+//! value = false
+//! as_of = 2025-01-01
+//! source = "Wire report, 2025-01-01"
+//!
+//! [[proposal]]
+//! id = "drill"
+//! committee = "C"
+//! kind = "exercise"
+//! partners = ["X"]
+//! engagement = "new"
+//!
+//! [[position]]
+//! id = "b-no-x"
+//! member = "B"
+//! source = "B's statement"
+//! policy = '''
+//! forbid (principal, action, resource)
+//! when { resource.partners.contains(Partner::"X") }
+//! unless { context.facts.ceasefire };
+//! '''
+//! "#;
+//! let engine = concord_core::load(src, "demo.toml").unwrap();
+//! let today = engine.evaluate(engine.as_of(), &[]).unwrap();
+//! assert_eq!(today.decisions()[0].outcome, concord_core::Outcome::Blocked);
+//!
+//! let set = [("ceasefire".to_owned(), concord_core::Value::Bool(true))];
+//! let then = today.what_if(&set).unwrap();
+//! assert_eq!(today.changes(&then).len(), 1);
+//! ```
+
+mod cedar;
+mod date;
+mod engine;
+mod model;
+mod number;
+mod problem;
+pub mod report;
+mod rules;
+pub mod scenario;
+pub mod synth;
+mod validate;
+
+pub use date::{Date, DateError};
+pub use engine::{
+    Cause, Change, Decision, Engine, EvalIssue, Evaluation, FactSet, MemberStance, Objection, Observation, Tally,
+    WhatIfError,
+};
+pub use model::{
+    Committee, Engagement, Fact, Framework, Member, Partner, Position, Proposal, Quota, Rule, Scenario, Seats, Value,
+    Vote, VoteStance,
+};
+pub use number::{Decimal, DecimalError};
+pub use problem::{Problem, Site, Table};
+pub use rules::{Outcome, Stance};
+pub use scenario::{LoadError, LoadErrors, load};
+pub use validate::is_valid_id;

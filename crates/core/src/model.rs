@@ -1,0 +1,369 @@
+//! The scenario model: one body at one time, as plain data.
+//!
+//! These types mirror the scenario file (contract §1) one to one. They hold no derived state
+//! and do no checking: [`crate::Engine::new`] validates a [`Scenario`] and compiles it for
+//! decisions, and [`crate::scenario`] reads one from TOML.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::date::Date;
+use crate::number::Decimal;
+
+/// A whole scenario: members, committees, partners, proposals, facts, positions and votes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scenario {
+    /// The scenario's id.
+    pub id: String,
+    /// A human title.
+    pub title: Option<String>,
+    /// The default evaluation date.
+    pub as_of: Option<Date>,
+    /// Members of the body.
+    pub members: Vec<Member>,
+    /// Partnership frameworks.
+    pub frameworks: Vec<Framework>,
+    /// Partners: non-members that take part in activities.
+    pub partners: Vec<Partner>,
+    /// Committees, each with a decision rule.
+    pub committees: Vec<Committee>,
+    /// Observations of facts.
+    pub facts: Vec<Fact>,
+    /// Proposals before committees.
+    pub proposals: Vec<Proposal>,
+    /// Members' standing positions.
+    pub positions: Vec<Position>,
+    /// Explicit stances of members on proposals.
+    pub votes: Vec<Vote>,
+}
+
+/// A member of the body.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Member {
+    /// Id, e.g. `TUR`.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Accession date: before it, the member does not sit on committees.
+    pub joined: Option<Date>,
+    /// Named numeric weights used by weighted rules.
+    pub weights: BTreeMap<String, Decimal>,
+}
+
+/// A partnership framework, e.g. the Mediterranean Dialogue.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Framework {
+    /// Id, e.g. `MD`.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// When the framework began.
+    pub since: Option<Date>,
+}
+
+/// A non-member that takes part in activities.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Partner {
+    /// Id, e.g. `ISR`.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Framework ids the partner belongs to.
+    pub frameworks: Vec<String>,
+    /// Free tags such as `MNNA`.
+    pub statuses: Vec<String>,
+}
+
+/// A committee and its decision rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Committee {
+    /// Id, e.g. `NAC`.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Who sits on it.
+    pub members: Seats,
+    /// How it decides.
+    pub rule: Rule,
+}
+
+/// Who sits on a committee.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seats {
+    /// Every member of the body (from its `joined` date).
+    All,
+    /// The listed member ids.
+    Listed(Vec<String>),
+}
+
+/// A decision rule (contract §2).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rule {
+    /// Adopted when nobody objects; silence is consent once the deadline has passed.
+    Consensus,
+    /// Adopted when nobody objects and everybody has consented or abstained.
+    Unanimity,
+    /// Adopted when consents exceed `share` × members.
+    Majority {
+        /// Share of members that consents must exceed.
+        share: Decimal,
+    },
+    /// Double majority of members and weight, with an optional blocking-minority clause.
+    Qualified {
+        /// Share of members that must consent.
+        members_share: Decimal,
+        /// Name of the member weight.
+        weight: String,
+        /// Share of total weight that must consent.
+        weight_share: Decimal,
+        /// Adopted anyway when fewer than this many members do not consent.
+        blocking_min: Option<u32>,
+    },
+    /// Adopted when consenting weight reaches a quota.
+    Weighted {
+        /// Name of the member weight.
+        weight: String,
+        /// The quota.
+        quota: Quota,
+    },
+    /// Adopted when at least `min_yes` consent and no veto member objects.
+    Veto {
+        /// Consents needed.
+        min_yes: u32,
+        /// Members whose objection blocks.
+        veto: Vec<String>,
+    },
+}
+
+/// The quota of a weighted rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quota {
+    /// An absolute amount of weight.
+    Absolute(Decimal),
+    /// A share of the committee's total weight.
+    Share(Decimal),
+}
+
+impl Rule {
+    /// The rule's kind as written in a scenario: `consensus`, `majority`, ….
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Rule::Consensus => "consensus",
+            Rule::Unanimity => "unanimity",
+            Rule::Majority { .. } => "majority",
+            Rule::Qualified { .. } => "qualified",
+            Rule::Weighted { .. } => "weighted",
+            Rule::Veto { .. } => "veto",
+        }
+    }
+
+    /// The weight name the rule reads, if any.
+    pub fn weight(&self) -> Option<&str> {
+        match self {
+            Rule::Qualified { weight, .. } | Rule::Weighted { weight, .. } => Some(weight),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    /// The rule in the scenario file's notation.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Consensus | Rule::Unanimity => f.write_str(self.kind()),
+            Rule::Majority { share } => write!(f, "majority {share}"),
+            Rule::Qualified { members_share, weight, weight_share, blocking_min } => {
+                write!(f, "qualified {members_share} of members and {weight_share} of {weight}")?;
+                match blocking_min {
+                    Some(n) => write!(f, ", blocking minority at least {n}"),
+                    None => Ok(()),
+                }
+            }
+            Rule::Weighted { weight, quota: Quota::Absolute(q) } => write!(f, "weighted {weight} ≥ {q}"),
+            Rule::Weighted { weight, quota: Quota::Share(q) } => write!(f, "weighted {weight} ≥ {q} of total"),
+            Rule::Veto { min_yes, veto } => write!(f, "veto: {min_yes} yes, veto by {}", veto.join(", ")),
+        }
+    }
+}
+
+/// A value of a fact or a proposal attribute.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A whole number (a Cedar `Long`).
+    Long(i64),
+    /// A number with a fractional part (a Cedar `decimal`).
+    Decimal(Decimal),
+    /// Text.
+    String(String),
+}
+
+impl Value {
+    /// The value's type, as named in messages and in the Cedar schema.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "boolean",
+            Value::Long(_) => "integer",
+            Value::Decimal(_) => "decimal",
+            Value::String(_) => "string",
+        }
+    }
+
+    /// Parses a `--set` value: a boolean, then a number, else a string.
+    pub fn parse_loose(text: &str) -> Value {
+        match text {
+            "true" => return Value::Bool(true),
+            "false" => return Value::Bool(false),
+            _ => {}
+        }
+        if let Ok(n) = text.parse::<i64>() {
+            return Value::Long(n);
+        }
+        if let Ok(d) = Decimal::parse(text) {
+            return Value::Decimal(d);
+        }
+        Value::String(text.to_owned())
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Long(n) => write!(f, "{n}"),
+            Value::Decimal(d) => write!(f, "{d}"),
+            Value::String(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Long(n) => s.serialize_i64(*n),
+            Value::Decimal(d) => s.serialize_f64(d.to_f64()),
+            Value::String(t) => s.serialize_str(t),
+        }
+    }
+}
+
+/// One observation of a fact; an id may be observed many times with other dates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact {
+    /// The fact's id.
+    pub id: String,
+    /// The observed value.
+    pub value: Value,
+    /// The observation holds from this date.
+    pub as_of: Date,
+    /// Where it comes from.
+    pub source: String,
+    /// After this date the observation no longer holds.
+    pub valid_until: Option<Date>,
+}
+
+/// Whether a proposal starts something new or continues existing engagement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Engagement {
+    /// New or additional engagement.
+    New,
+    /// Engagement stemming from existing status.
+    Continuing,
+}
+
+impl Engagement {
+    /// As written in a scenario.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engagement::New => "new",
+            Engagement::Continuing => "continuing",
+        }
+    }
+}
+
+/// A proposal before a committee.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    /// Id.
+    pub id: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// Committee id.
+    pub committee: String,
+    /// Free tag, e.g. `exercise`.
+    pub kind: String,
+    /// Partner ids taking part.
+    pub partners: Vec<String>,
+    /// New or continuing engagement.
+    pub engagement: Engagement,
+    /// When it was put before the committee.
+    pub circulated: Option<Date>,
+    /// Silence procedure deadline.
+    pub deadline: Option<Date>,
+    /// Free attributes, visible to positions as `resource.attributes`.
+    pub attributes: BTreeMap<String, Value>,
+}
+
+/// A member's standing position, as Cedar policies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Position {
+    /// Id.
+    pub id: String,
+    /// The member holding it.
+    pub member: String,
+    /// Not in force before this date.
+    pub since: Option<Date>,
+    /// Where it was declared.
+    pub source: String,
+    /// Cedar policy text (one or more `forbid` policies).
+    pub policy: String,
+}
+
+/// An explicit stance a member can record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VoteStance {
+    /// Agrees.
+    Consent,
+    /// Breaks silence / objects.
+    Object,
+    /// Stands aside.
+    Abstain,
+}
+
+impl VoteStance {
+    /// As written in a scenario.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoteStance::Consent => "consent",
+            VoteStance::Object => "object",
+            VoteStance::Abstain => "abstain",
+        }
+    }
+
+    /// Parses `consent`, `object` or `abstain`.
+    pub fn parse(text: &str) -> Option<VoteStance> {
+        match text {
+            "consent" => Some(VoteStance::Consent),
+            "object" => Some(VoteStance::Object),
+            "abstain" => Some(VoteStance::Abstain),
+            _ => None,
+        }
+    }
+}
+
+/// An explicit stance of a member on a proposal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vote {
+    /// Proposal id.
+    pub proposal: String,
+    /// Member id.
+    pub member: String,
+    /// The stance.
+    pub stance: VoteStance,
+    /// When it was recorded.
+    pub at: Date,
+    /// Why (required for an objection).
+    pub reason: Option<String>,
+}

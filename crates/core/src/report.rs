@@ -1,0 +1,297 @@
+//! The JSON wire format of decisions, explanations and what-if runs (contract §3).
+//!
+//! Scripts outside the project read these shapes; fields may be added, none renamed or dropped.
+//!
+//! - [`DecideReport`]: `{ scenario, at, decisions: [DecisionReport] }`.
+//! - [`DecisionReport`]: `{ proposal, title, committee, rule, rule_text, outcome, deadline,
+//!   tally: { consent, object, abstain, silent }, objections: [ObjectionReport],
+//!   evaluation_errors? }`.
+//! - [`ObjectionReport`]: `{ member, cause: "vote" | "position", positions: [{ id, source }],
+//!   facts: [{ id, value, as_of, source }], reason, voted_at? }`: `facts` are the facts the
+//!   objecting positions read, with the observation used; for a vote, `positions` and `facts`
+//!   are empty and `reason` is the vote's.
+//! - [`ExplainReport`]: a decision plus `stances: [{ member, stance, cause }]` for every seated
+//!   member (`cause`: `vote`, `position` or null when silent).
+//! - [`WhatIfReport`]: `{ at, set: { FACT: VALUE }, changed: [{ proposal, before, after }] }`.
+
+use serde::Serialize;
+
+use crate::Tally;
+use crate::date::Date;
+use crate::engine::{Cause, Change, Decision, Evaluation, MemberStance};
+use crate::model::Value;
+use crate::rules::{Outcome, Stance};
+
+/// `decide --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecideReport {
+    /// The scenario's id.
+    pub scenario: String,
+    /// The evaluation date.
+    pub at: Date,
+    /// One per proposal before its committee on the date.
+    pub decisions: Vec<DecisionReport>,
+}
+
+/// One proposal's decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionReport {
+    /// Proposal id.
+    pub proposal: String,
+    /// Proposal title (its id when it has none).
+    pub title: String,
+    /// Committee id.
+    pub committee: String,
+    /// The rule's kind: `consensus`, `majority`, ….
+    pub rule: &'static str,
+    /// The rule in words, with its parameters.
+    pub rule_text: String,
+    /// Adopted, blocked or pending.
+    pub outcome: Outcome,
+    /// The silence deadline, if any.
+    pub deadline: Option<Date>,
+    /// Stances of the seated members.
+    pub tally: Tally,
+    /// One per objecting member.
+    pub objections: Vec<ObjectionReport>,
+    /// Positions that could not be evaluated (Cedar skipped them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evaluation_errors: Vec<EvalErrorReport>,
+}
+
+/// An objecting member and the chain of reasons.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectionReport {
+    /// Member id.
+    pub member: String,
+    /// `vote` or `position`.
+    pub cause: &'static str,
+    /// The positions that forbid consent.
+    pub positions: Vec<PositionRef>,
+    /// The facts those positions read, with the observation used.
+    pub facts: Vec<FactRef>,
+    /// The vote's reason.
+    pub reason: Option<String>,
+    /// The vote's date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted_at: Option<Date>,
+}
+
+/// A position, named with its source.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PositionRef {
+    /// Position id.
+    pub id: String,
+    /// Where it was declared.
+    pub source: String,
+    /// Since when it is in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Date>,
+}
+
+/// A fact as observed on the evaluation date.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FactRef {
+    /// Fact id.
+    pub id: String,
+    /// Its value.
+    pub value: Value,
+    /// The observation's date.
+    pub as_of: Date,
+    /// The observation's source.
+    pub source: String,
+}
+
+/// A position that Cedar could not evaluate for a member.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalErrorReport {
+    /// Member id.
+    pub member: String,
+    /// Position id.
+    pub position: String,
+    /// Cedar's message.
+    pub message: String,
+}
+
+/// `explain --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainReport {
+    /// The decision.
+    #[serde(flatten)]
+    pub decision: DecisionReport,
+    /// The evaluation date.
+    pub at: Date,
+    /// Every seated member's stance.
+    pub stances: Vec<StanceReport>,
+}
+
+/// One member's stance.
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceReport {
+    /// Member id.
+    pub member: String,
+    /// The stance.
+    pub stance: Stance,
+    /// `vote`, `position` or null.
+    pub cause: Option<&'static str>,
+}
+
+/// `what-if --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIfReport {
+    /// The evaluation date.
+    pub at: Date,
+    /// The facts set, in the order given.
+    pub set: serde_json::Map<String, serde_json::Value>,
+    /// The proposals whose outcome changes.
+    pub changed: Vec<ChangeReport>,
+}
+
+/// A proposal whose outcome changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeReport {
+    /// Proposal id.
+    pub proposal: String,
+    /// Title.
+    pub title: String,
+    /// Outcome before.
+    pub before: Outcome,
+    /// Outcome after.
+    pub after: Outcome,
+}
+
+impl Evaluation<'_> {
+    /// The whole evaluation in the wire format.
+    pub fn report(&self) -> DecideReport {
+        DecideReport {
+            scenario: self.engine().scenario().id.clone(),
+            at: self.at(),
+            decisions: self.decisions().iter().map(|d| self.decision_report(d)).collect(),
+        }
+    }
+
+    /// One decision in the wire format.
+    pub fn decision_report(&self, d: &Decision) -> DecisionReport {
+        let s = self.engine().scenario();
+        let proposal = s.proposals.get(d.proposal);
+        let committee = s.committees.get(self.engine().committee_of(d.proposal));
+        let member = |m: usize| s.members.get(m).map_or_else(String::new, |m| m.id.clone());
+        DecisionReport {
+            proposal: proposal.map_or_else(String::new, |p| p.id.clone()),
+            title: proposal.map_or_else(String::new, |p| p.title.clone().unwrap_or_else(|| p.id.clone())),
+            committee: committee.map_or_else(String::new, |c| c.id.clone()),
+            rule: committee.map_or("consensus", |c| c.rule.kind()),
+            rule_text: committee.map_or_else(String::new, |c| c.rule.to_string()),
+            outcome: d.outcome,
+            deadline: proposal.and_then(|p| p.deadline),
+            tally: d.tally,
+            objections: d.objections.iter().map(|o| self.objection_report(o.member, &o.cause)).collect(),
+            evaluation_errors: d
+                .issues
+                .iter()
+                .map(|i| EvalErrorReport {
+                    member: member(i.member),
+                    position: s.positions.get(i.position).map_or_else(String::new, |p| p.id.clone()),
+                    message: i.message.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn objection_report(&self, member: usize, cause: &Cause) -> ObjectionReport {
+        let s = self.engine().scenario();
+        let member = s.members.get(member).map_or_else(String::new, |m| m.id.clone());
+        match cause {
+            Cause::Vote(v) => {
+                let vote = s.votes.get(*v);
+                ObjectionReport {
+                    member,
+                    cause: "vote",
+                    positions: Vec::new(),
+                    facts: Vec::new(),
+                    reason: vote.and_then(|v| v.reason.clone()),
+                    voted_at: vote.map(|v| v.at),
+                }
+            }
+            Cause::Positions(list) => ObjectionReport {
+                member,
+                cause: "position",
+                positions: list
+                    .iter()
+                    .filter_map(|&p| s.positions.get(p))
+                    .map(|p| PositionRef { id: p.id.clone(), source: p.source.clone(), since: p.since })
+                    .collect(),
+                facts: self.facts_read(list),
+                reason: None,
+                voted_at: None,
+            },
+        }
+    }
+
+    /// The facts in force that these positions read, by id.
+    pub fn facts_read(&self, positions: &[usize]) -> Vec<FactRef> {
+        let mut out: Vec<FactRef> = Vec::new();
+        for &p in positions {
+            let (ids, all) = self.engine().position_reads(p);
+            let ids: Vec<&str> = if all { self.facts().iter().map(|(k, _)| k).collect() } else { ids };
+            for id in ids {
+                if out.iter().any(|f| f.id == id) {
+                    continue;
+                }
+                if let Some(o) = self.facts().get(id) {
+                    out.push(FactRef {
+                        id: id.to_owned(),
+                        value: o.value.clone(),
+                        as_of: o.as_of,
+                        source: o.source.clone(),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// One proposal explained, or None when it is not before its committee on the date.
+    pub fn explain(&self, proposal: usize) -> Option<ExplainReport> {
+        let d = self.decision(proposal)?;
+        let s = self.engine().scenario();
+        let stances = self
+            .stances(proposal)
+            .into_iter()
+            .map(|MemberStance { member, stance, cause }| StanceReport {
+                member: s.members.get(member).map_or_else(String::new, |m| m.id.clone()),
+                stance,
+                cause: cause.map(|c| match c {
+                    Cause::Vote(_) => "vote",
+                    Cause::Positions(_) => "position",
+                }),
+            })
+            .collect();
+        Some(ExplainReport { decision: self.decision_report(d), at: self.at(), stances })
+    }
+
+    /// A what-if run in the wire format: `set` in the order given.
+    pub fn what_if_report(&self, set: &[(String, Value)], changes: &[Change]) -> WhatIfReport {
+        let s = self.engine().scenario();
+        WhatIfReport {
+            at: self.at(),
+            set: set
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+                .collect(),
+            changed: changes
+                .iter()
+                .map(|c| {
+                    let p = s.proposals.get(c.proposal);
+                    ChangeReport {
+                        proposal: p.map_or_else(String::new, |p| p.id.clone()),
+                        title: p.map_or_else(String::new, |p| p.title.clone().unwrap_or_else(|| p.id.clone())),
+                        before: c.before,
+                        after: c.after,
+                    }
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! Checking a scenario as a whole: references, duplicates, types and rules.
+//!
+//! Works on the model alone, so it serves every way a scenario arrives (file, store, HTTP).
+//! Every problem is collected; nothing stops at the first one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::cedar::schema::{Shapes, ValueType};
+use crate::model::{Rule, Scenario, Seats, VoteStance};
+use crate::problem::{Problem, Site, Table};
+
+/// Positions of every id, by kind.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    pub(crate) members: HashMap<String, usize>,
+    pub(crate) frameworks: HashMap<String, usize>,
+    pub(crate) partners: HashMap<String, usize>,
+    pub(crate) committees: HashMap<String, usize>,
+    pub(crate) proposals: HashMap<String, usize>,
+}
+
+/// Whether `id` is a valid id: `[A-Za-z0-9_.-]+`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+struct Checker<'s> {
+    s: &'s Scenario,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn report(
+        &mut self,
+        table: Table,
+        index: usize,
+        field: &str,
+        id: Option<&str>,
+        message: impl Into<String>,
+    ) -> &mut Problem {
+        self.problems.push(Problem::new(Site::field(table, index, field), message).with_entry_id(id));
+        match self.problems.last_mut() {
+            Some(p) => p,
+            None => unreachable!("a problem was just pushed"),
+        }
+    }
+
+    /// Indexes ids of one table, reporting bad and duplicate ones.
+    fn ids<'a>(&mut self, table: Table, ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+        let mut out = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            if !is_valid_id(id) {
+                if !id.is_empty() {
+                    self.report(
+                        table,
+                        i,
+                        "id",
+                        Some(id),
+                        format!("`{id}` is not a valid id: use letters, digits, `_`, `.` and `-`"),
+                    );
+                }
+                continue;
+            }
+            if let Some(first) = out.get(id) {
+                let msg =
+                    format!("duplicate {} id `{id}` (first defined as {} #{})", table.name(), table.name(), first + 1);
+                self.report(table, i, "id", Some(id), msg);
+                continue;
+            }
+            out.insert(id.to_owned(), i);
+        }
+        out
+    }
+
+    fn source(&mut self, table: Table, index: usize, id: &str, source: &str) {
+        if source.trim().is_empty() {
+            self.report(
+                table,
+                index,
+                "source",
+                Some(id),
+                "`source` must not be empty: every fact and position needs one",
+            )
+            .help = Some("name where it comes from, e.g. `source = \"Reuters, 2025-03-18\"`".to_owned());
+        }
+    }
+}
+
+/// Checks everything but the Cedar policies; returns the id index and the shapes for the schema.
+pub(crate) fn check(s: &Scenario) -> (Index, Shapes, Vec<Problem>) {
+    let mut c = Checker { s, problems: Vec::new() };
+    if !is_valid_id(&s.id) && !s.id.is_empty() {
+        c.report(
+            Table::Scenario,
+            0,
+            "id",
+            None,
+            format!("`{}` is not a valid id: use letters, digits, `_`, `.` and `-`", s.id),
+        );
+    }
+    let index = Index {
+        members: c.ids(Table::Member, s.members.iter().map(|m| m.id.as_str())),
+        frameworks: c.ids(Table::Framework, s.frameworks.iter().map(|f| f.id.as_str())),
+        partners: c.ids(Table::Partner, s.partners.iter().map(|p| p.id.as_str())),
+        committees: c.ids(Table::Committee, s.committees.iter().map(|x| x.id.as_str())),
+        proposals: c.ids(Table::Proposal, s.proposals.iter().map(|p| p.id.as_str())),
+    };
+    c.ids(Table::Position, s.positions.iter().map(|p| p.id.as_str()));
+    check_members(&mut c);
+    check_partners(&mut c, &index);
+    check_committees(&mut c, &index);
+    let facts = check_facts(&mut c);
+    let attributes = check_proposals(&mut c, &index);
+    check_positions(&mut c, &index);
+    check_votes(&mut c, &index);
+    (index, Shapes { facts, attributes }, c.problems)
+}
+
+fn check_members(c: &mut Checker<'_>) {
+    for (i, m) in c.s.members.iter().enumerate() {
+        for (name, w) in &m.weights {
+            if w.is_negative() {
+                c.report(
+                    Table::Member,
+                    i,
+                    &format!("weights.{name}"),
+                    Some(&m.id),
+                    format!("a weight must not be negative, found `{w}`"),
+                );
+            }
+        }
+    }
+}
+
+fn check_partners(c: &mut Checker<'_>, index: &Index) {
+    for (i, p) in c.s.partners.iter().enumerate() {
+        for (j, f) in p.frameworks.iter().enumerate() {
+            if !index.frameworks.contains_key(f) {
+                c.report(
+                    Table::Partner,
+                    i,
+                    &format!("frameworks[{j}]"),
+                    Some(&p.id),
+                    format!("unknown framework `{f}`"),
+                )
+                .help = Some("declare it with `[[framework]]`".to_owned());
+            }
+        }
+    }
+}
+
+fn check_committees(c: &mut Checker<'_>, index: &Index) {
+    for (i, com) in c.s.committees.iter().enumerate() {
+        let seats: Vec<usize> = match &com.members {
+            Seats::All => (0..c.s.members.len()).collect(),
+            Seats::Listed(ids) => {
+                let mut seats = Vec::new();
+                for (j, id) in ids.iter().enumerate() {
+                    match index.members.get(id) {
+                        Some(&m) if seats.contains(&m) => {
+                            c.report(
+                                Table::Committee,
+                                i,
+                                &format!("members[{j}]"),
+                                Some(&com.id),
+                                format!("member `{id}` is listed twice"),
+                            );
+                        }
+                        Some(&m) => seats.push(m),
+                        None => {
+                            c.report(
+                                Table::Committee,
+                                i,
+                                &format!("members[{j}]"),
+                                Some(&com.id),
+                                format!("unknown member `{id}`"),
+                            );
+                        }
+                    }
+                }
+                seats
+            }
+        };
+        if let Some(weight) = com.rule.weight() {
+            let missing: Vec<&str> = seats
+                .iter()
+                .filter_map(|&m| c.s.members.get(m))
+                .filter(|m| !m.weights.contains_key(weight))
+                .map(|m| m.id.as_str())
+                .collect();
+            if !missing.is_empty() {
+                let shown: Vec<String> = missing.iter().take(8).map(|m| format!("`{m}`")).collect();
+                let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
+                c.report(
+                    Table::Committee,
+                    i,
+                    "rule.weight",
+                    Some(&com.id),
+                    format!("weight `{weight}` is missing on {}{more}", shown.join(", ")),
+                )
+                .help = Some(format!("give every member of the committee `weights = {{ {weight} = … }}`"));
+            }
+        }
+        match &com.rule {
+            Rule::Veto { min_yes, veto } => {
+                for (j, id) in veto.iter().enumerate() {
+                    match index.members.get(id) {
+                        Some(m) if seats.contains(m) => {}
+                        Some(_) => {
+                            c.report(
+                                Table::Committee,
+                                i,
+                                &format!("rule.veto[{j}]"),
+                                Some(&com.id),
+                                format!("veto member `{id}` does not sit on the committee"),
+                            );
+                        }
+                        None => {
+                            c.report(
+                                Table::Committee,
+                                i,
+                                &format!("rule.veto[{j}]"),
+                                Some(&com.id),
+                                format!("unknown member `{id}`"),
+                            );
+                        }
+                    }
+                }
+                if *min_yes as usize > seats.len() {
+                    c.report(
+                        Table::Committee,
+                        i,
+                        "rule.min_yes",
+                        Some(&com.id),
+                        format!("`min_yes = {min_yes}` can never be reached by {} members", seats.len()),
+                    );
+                }
+            }
+            Rule::Qualified { blocking_min: Some(0), .. } => {
+                c.report(Table::Committee, i, "rule.blocking_min", Some(&com.id), "`blocking_min` must be at least 1");
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_facts(c: &mut Checker<'_>) -> BTreeMap<String, ValueType> {
+    let mut types: BTreeMap<String, (ValueType, usize)> = BTreeMap::new();
+    let mut seen: HashMap<(&str, crate::Date), usize> = HashMap::new();
+    for (i, f) in c.s.facts.iter().enumerate() {
+        if !is_valid_id(&f.id) {
+            if !f.id.is_empty() {
+                c.report(
+                    Table::Fact,
+                    i,
+                    "id",
+                    Some(&f.id),
+                    format!("`{}` is not a valid id: use letters, digits, `_`, `.` and `-`", f.id),
+                );
+            }
+            continue;
+        }
+        c.source(Table::Fact, i, &f.id, &f.source);
+        if let Some(until) = f.valid_until
+            && until < f.as_of
+        {
+            {
+                c.report(
+                    Table::Fact,
+                    i,
+                    "valid_until",
+                    Some(&f.id),
+                    format!("`valid_until` {until} is before `as_of` {}", f.as_of),
+                );
+            }
+        }
+        if let Some(first) = seen.insert((f.id.as_str(), f.as_of), i) {
+            c.report(
+                Table::Fact,
+                i,
+                "as_of",
+                Some(&f.id),
+                format!("fact `{}` is observed twice on {} (also fact #{})", f.id, f.as_of, first + 1),
+            );
+        }
+        let ty = ValueType::of(&f.value);
+        match types.get(&f.id) {
+            Some(&(other, first)) if other != ty => {
+                let other_name = c.s.facts.get(first).map_or("", |x| x.value.type_name());
+                c.report(
+                    Table::Fact,
+                    i,
+                    "value",
+                    Some(&f.id),
+                    format!(
+                        "fact `{}` is a {} here but a {other_name} in fact #{}",
+                        f.id,
+                        f.value.type_name(),
+                        first + 1
+                    ),
+                )
+                .help = Some("every observation of a fact has the same type".to_owned());
+            }
+            Some(_) => {}
+            None => {
+                types.insert(f.id.clone(), (ty, i));
+            }
+        }
+    }
+    types.into_iter().map(|(k, (t, _))| (k, t)).collect()
+}
+
+fn check_proposals(c: &mut Checker<'_>, index: &Index) -> BTreeMap<String, (ValueType, bool)> {
+    let mut attrs: BTreeMap<String, (ValueType, usize, usize)> = BTreeMap::new(); // type, first, count
+    for (i, p) in c.s.proposals.iter().enumerate() {
+        if !p.committee.is_empty() && !index.committees.contains_key(&p.committee) {
+            c.report(Table::Proposal, i, "committee", Some(&p.id), format!("unknown committee `{}`", p.committee))
+                .help = Some("declare it with `[[committee]]`".to_owned());
+        }
+        for (j, partner) in p.partners.iter().enumerate() {
+            if !index.partners.contains_key(partner) {
+                c.report(
+                    Table::Proposal,
+                    i,
+                    &format!("partners[{j}]"),
+                    Some(&p.id),
+                    format!("unknown partner `{partner}`"),
+                )
+                .help = Some("declare it with `[[partner]]`".to_owned());
+            } else if p.partners.iter().take(j).any(|q| q == partner) {
+                c.report(
+                    Table::Proposal,
+                    i,
+                    &format!("partners[{j}]"),
+                    Some(&p.id),
+                    format!("partner `{partner}` is listed twice"),
+                );
+            }
+        }
+        if let (Some(circulated), Some(deadline)) = (p.circulated, p.deadline)
+            && deadline < circulated
+        {
+            {
+                c.report(
+                    Table::Proposal,
+                    i,
+                    "deadline",
+                    Some(&p.id),
+                    format!("the deadline {deadline} is before the proposal was circulated ({circulated})"),
+                );
+            }
+        }
+        for (name, v) in &p.attributes {
+            let ty = ValueType::of(v);
+            match attrs.get_mut(name) {
+                Some((other, first, _)) if *other != ty => {
+                    let first = *first;
+                    let other_name =
+                        c.s.proposals.get(first).and_then(|q| q.attributes.get(name)).map_or("", |v| v.type_name());
+                    c.report(
+                        Table::Proposal,
+                        i,
+                        &format!("attributes.{name}"),
+                        Some(&p.id),
+                        format!(
+                            "attribute `{name}` is a {} here but a {other_name} in proposal #{}",
+                            v.type_name(),
+                            first + 1
+                        ),
+                    )
+                    .help =
+                        Some("an attribute has the same type on every proposal, so positions can read it".to_owned());
+                }
+                Some((_, _, count)) => *count += 1,
+                None => {
+                    attrs.insert(name.clone(), (ty, i, 1));
+                }
+            }
+        }
+    }
+    let total = c.s.proposals.len();
+    attrs.into_iter().map(|(k, (t, _, count))| (k, (t, count == total))).collect()
+}
+
+fn check_positions(c: &mut Checker<'_>, index: &Index) {
+    for (i, p) in c.s.positions.iter().enumerate() {
+        if !p.member.is_empty() && !index.members.contains_key(&p.member) {
+            c.report(Table::Position, i, "member", Some(&p.id), format!("unknown member `{}`", p.member));
+        }
+        c.source(Table::Position, i, &p.id, &p.source);
+    }
+}
+
+fn check_votes(c: &mut Checker<'_>, index: &Index) {
+    for (i, v) in c.s.votes.iter().enumerate() {
+        let label = (!v.proposal.is_empty() && !v.member.is_empty()).then(|| format!("{} on {}", v.member, v.proposal));
+        let label = label.as_deref();
+        let proposal = index.proposals.get(&v.proposal).and_then(|&p| c.s.proposals.get(p));
+        if proposal.is_none() && !v.proposal.is_empty() {
+            c.report(Table::Vote, i, "proposal", label, format!("unknown proposal `{}`", v.proposal));
+        }
+        let member = index.members.get(&v.member).copied();
+        if member.is_none() && !v.member.is_empty() {
+            c.report(Table::Vote, i, "member", label, format!("unknown member `{}`", v.member));
+        }
+        if let (Some(p), Some(m)) = (proposal, member) {
+            let seated = index.committees.get(&p.committee).and_then(|&k| c.s.committees.get(k)).is_none_or(|com| {
+                match &com.members {
+                    Seats::All => true,
+                    Seats::Listed(ids) => ids.iter().any(|id| index.members.get(id) == Some(&m)),
+                }
+            });
+            if !seated {
+                c.report(
+                    Table::Vote,
+                    i,
+                    "member",
+                    label,
+                    format!(
+                        "member `{}` does not sit on committee `{}`, which decides `{}`",
+                        v.member, p.committee, p.id
+                    ),
+                );
+            }
+        }
+        if v.stance == VoteStance::Object && v.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            c.report(Table::Vote, i, "reason", label, "an objection needs a `reason`").help =
+                Some("say why the member breaks silence, e.g. `reason = \"…\"`".to_owned());
+        }
+    }
+}

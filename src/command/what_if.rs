@@ -1,0 +1,36 @@
+//! `concord what-if SCENARIO --set FACT=VALUE…`: the proposals whose outcome changes.
+
+use std::path::PathBuf;
+
+use concord_core::{Date, Value};
+
+use super::TableFormat;
+use crate::diagnostics::Failure;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// A fact to set, as an observation on the evaluation date (repeatable, at least one).
+    #[arg(long = "set", value_name = "FACT=VALUE", value_parser = super::parse_set, required = true)]
+    set: Vec<(String, Value)>,
+    /// Evaluation date (YYYY-MM-DD); default: the scenario's `as_of`.
+    #[arg(long, value_parser = super::parse_date)]
+    at: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: TableFormat,
+}
+
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    let engine = super::load(&args.scenario)?;
+    let at = args.at.unwrap_or_else(|| engine.as_of());
+    let before = engine.evaluate(at, &[])?;
+    let after = before.what_if(&args.set)?;
+    let changes = before.changes(&after);
+    let report = after.what_if_report(&args.set, &changes);
+    match args.format {
+        TableFormat::Json => super::print_json(&report),
+        TableFormat::Table => crate::render::what_if(&report),
+    }
+}

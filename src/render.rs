@@ -1,0 +1,224 @@
+//! Output for people: the decision table, the explanation tree and the what-if table.
+//!
+//! Colour goes through `anstream`, which drops it when standard output is not a terminal or
+//! `NO_COLOR` is set, so pipes and files get plain text.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use concord_core::report::{DecideReport, DecisionReport, ExplainReport, ObjectionReport, WhatIfReport};
+use concord_core::{Outcome, Stance, Value};
+
+use crate::diagnostics::Failure;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn outcome_style(o: Outcome) -> Style {
+    match o {
+        Outcome::Adopted => AnsiColor::Green.on_default().bold(),
+        Outcome::Blocked => AnsiColor::Red.on_default().bold(),
+        Outcome::Pending => AnsiColor::Yellow.on_default().bold(),
+    }
+}
+
+/// Pads `text` to `width` characters, styled.
+fn cell(style: Style, text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(text.chars().count());
+    format!("{style}{text}{style:#}{}", " ".repeat(pad))
+}
+
+/// Who blocks, or what the proposal waits for, in a few words.
+fn note(d: &DecisionReport) -> String {
+    if !d.objections.is_empty() {
+        let who: Vec<String> = d.objections.iter().map(objector).collect();
+        return who.join("; ");
+    }
+    match (d.outcome, d.deadline) {
+        (Outcome::Pending, Some(deadline)) => format!("silence procedure until {deadline}"),
+        (Outcome::Pending, None) => "awaiting consents".to_owned(),
+        (Outcome::Blocked, Some(deadline)) => format!("not carried by the deadline {deadline}"),
+        (Outcome::Blocked, None) => "cannot be carried".to_owned(),
+        (Outcome::Adopted, _) => String::new(),
+    }
+}
+
+fn objector(o: &ObjectionReport) -> String {
+    match o.cause {
+        "vote" => format!("{} (vote)", o.member),
+        _ => {
+            let ids: Vec<&str> = o.positions.iter().map(|p| p.id.as_str()).collect();
+            format!("{} ({})", o.member, ids.join(", "))
+        }
+    }
+}
+
+fn set_text(set: &[(String, Value)]) -> String {
+    set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The decision table with a summary line.
+pub(crate) fn decisions(report: &DecideReport, set: &[(String, Value)]) -> Result<(), Failure> {
+    let mut out = anstream::stdout().lock();
+    let rows: Vec<(&DecisionReport, String)> = report.decisions.iter().map(|d| (d, note(d))).collect();
+    let w_id = rows.iter().map(|(d, _)| d.proposal.chars().count()).max().unwrap_or(0).max("PROPOSAL".len());
+    let w_com = rows.iter().map(|(d, _)| d.committee.chars().count()).max().unwrap_or(0).max("COMMITTEE".len());
+    let w_out = "OUTCOME".len();
+    writeln!(
+        out,
+        "{}  {}  {}  {BOLD}BLOCKED BY / NOTE{BOLD:#}",
+        cell(BOLD, "PROPOSAL", w_id),
+        cell(BOLD, "COMMITTEE", w_com),
+        cell(BOLD, "OUTCOME", w_out)
+    )?;
+    let (mut adopted, mut blocked, mut pending) = (0, 0, 0);
+    for (d, note) in &rows {
+        match d.outcome {
+            Outcome::Adopted => adopted += 1,
+            Outcome::Blocked => blocked += 1,
+            Outcome::Pending => pending += 1,
+        }
+        let line = format!(
+            "{}  {}  {}  {note}",
+            cell(Style::new(), &d.proposal, w_id),
+            cell(Style::new(), &d.committee, w_com),
+            cell(outcome_style(d.outcome), d.outcome.as_str(), w_out)
+        );
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    let what_if = if set.is_empty() { String::new() } else { format!(" (what-if: {})", set_text(set)) };
+    writeln!(
+        out,
+        "\n{BOLD}{} proposals on {}{what_if}: {adopted} adopted, {blocked} blocked, {pending} pending{BOLD:#}",
+        rows.len(),
+        report.at
+    )?;
+    Ok(())
+}
+
+/// The explanation as a tree of reasons.
+pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
+    let mut out = anstream::stdout().lock();
+    let d = &e.decision;
+    writeln!(out, "{BOLD}{}{BOLD:#}: {}", d.proposal, d.title)?;
+    let deadline = d.deadline.map_or_else(String::new, |dl| format!(", silence deadline {dl}"));
+    writeln!(out, "  committee {} ({}), evaluated on {}{deadline}", d.committee, d.rule_text, e.at)?;
+    let style = outcome_style(d.outcome);
+    writeln!(out, "  outcome: {style}{}{style:#}", d.outcome.as_str().to_uppercase())?;
+    let t = d.tally;
+    writeln!(out, "  tally: {} consent, {} object, {} abstain, {} silent", t.consent, t.object, t.abstain, t.silent)?;
+    writeln!(out, "  {DIM}why:{DIM:#} {}", why(e))?;
+    let n = d.objections.len();
+    for (i, o) in d.objections.iter().enumerate() {
+        let last = i + 1 == n;
+        let (branch, stem) = if last { ("└─", "   ") } else { ("├─", "│  ") };
+        match o.cause {
+            "vote" => {
+                let at = o.voted_at.map_or_else(String::new, |d| format!(" on {d}"));
+                writeln!(out, "  {branch} {BOLD}{}{BOLD:#} objects by vote{at}", o.member)?;
+                if let Some(reason) = &o.reason {
+                    writeln!(out, "  {stem} └─ reason: {reason}")?;
+                }
+            }
+            _ => {
+                writeln!(out, "  {branch} {BOLD}{}{BOLD:#} objects under its standing position", o.member)?;
+                let m = o.positions.len();
+                for (j, p) in o.positions.iter().enumerate() {
+                    let last_p = j + 1 == m;
+                    let (pb, ps) = if last_p { ("└─", "   ") } else { ("├─", "│  ") };
+                    let since = p.since.map_or_else(String::new, |s| format!(" (in force since {s})"));
+                    writeln!(out, "  {stem} {pb} position {BOLD}{}{BOLD:#}{since}", p.id)?;
+                    writeln!(out, "  {stem} {ps} source: {}", p.source)?;
+                }
+                let k = o.facts.len();
+                for (j, f) in o.facts.iter().enumerate() {
+                    let fb = if j + 1 == k { "└─" } else { "├─" };
+                    writeln!(
+                        out,
+                        "  {stem} {fb} fact {} = {} (as of {}; source: {})",
+                        f.id, f.value, f.as_of, f.source
+                    )?;
+                }
+            }
+        }
+    }
+    for err in &d.evaluation_errors {
+        writeln!(
+            out,
+            "  {}warning:{:#} position {} of {} could not be evaluated and did not object: {}",
+            AnsiColor::Yellow.on_default(),
+            AnsiColor::Yellow.on_default(),
+            err.position,
+            err.member,
+            err.message
+        )?;
+    }
+    let spoke: Vec<String> = e
+        .stances
+        .iter()
+        .filter(|s| s.cause == Some("vote") && s.stance != Stance::Object)
+        .map(|s| format!("{} {}", s.member, s.stance.as_str()))
+        .collect();
+    if !spoke.is_empty() {
+        writeln!(out, "  votes: {}", spoke.join(", "))?;
+    }
+    Ok(())
+}
+
+/// One sentence on why the outcome is what it is.
+fn why(e: &ExplainReport) -> String {
+    let d = &e.decision;
+    let consensus = d.rule == "consensus";
+    let silent = d.tally.silent;
+    let deadline_passed = d.deadline.is_some_and(|dl| e.at >= dl);
+    match d.outcome {
+        Outcome::Blocked if consensus || d.rule == "unanimity" && !d.objections.is_empty() => {
+            let who: Vec<&str> = d.objections.iter().map(|o| o.member.as_str()).collect();
+            format!("under {} one objection blocks; objecting: {}", d.rule, who.join(", "))
+        }
+        Outcome::Blocked if deadline_passed => format!(
+            "the deadline {} has passed without the rule being met",
+            d.deadline.map(|x| x.to_string()).unwrap_or_default()
+        ),
+        Outcome::Blocked => "even if every silent member consented, the rule could not be met".to_owned(),
+        Outcome::Adopted if consensus && silent > 0 && d.deadline.is_some() => {
+            format!("no member objects, and the {silent} silent members count as consent since the deadline has passed")
+        }
+        Outcome::Adopted if consensus => "no member objects; silence is consent".to_owned(),
+        Outcome::Adopted => format!("the rule ({}) is met", d.rule_text),
+        Outcome::Pending if consensus => format!(
+            "no objection so far; the silence procedure runs until {}",
+            d.deadline.map(|x| x.to_string()).unwrap_or_default()
+        ),
+        Outcome::Pending => {
+            format!("the rule ({}) is not met yet, but the {silent} silent members could still carry it", d.rule_text)
+        }
+    }
+}
+
+/// The what-if table.
+pub(crate) fn what_if(report: &WhatIfReport) -> Result<(), Failure> {
+    let mut out = anstream::stdout().lock();
+    let set: Vec<String> = report.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    writeln!(out, "{BOLD}What if {} on {}?{BOLD:#}", set.join(", "), report.at)?;
+    if report.changed.is_empty() {
+        writeln!(out, "No proposal changes outcome.")?;
+        return Ok(());
+    }
+    let w_id = report.changed.iter().map(|c| c.proposal.chars().count()).max().unwrap_or(0).max("PROPOSAL".len());
+    writeln!(out, "{}  {}  {BOLD}AFTER{BOLD:#}", cell(BOLD, "PROPOSAL", w_id), cell(BOLD, "BEFORE", 7))?;
+    for c in &report.changed {
+        writeln!(
+            out,
+            "{}  {}  {}{}{:#}",
+            cell(Style::new(), &c.proposal, w_id),
+            cell(outcome_style(c.before), c.before.as_str(), 7),
+            outcome_style(c.after),
+            c.after.as_str(),
+            outcome_style(c.after)
+        )?;
+    }
+    let n = report.changed.len();
+    writeln!(out, "\n{n} proposal{} change{}.", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" })?;
+    Ok(())
+}
