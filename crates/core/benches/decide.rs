@@ -1,1 +1,127 @@
-fn main() {}
+//! Programme-scale decision benchmark: concord's engine against the naive Cedar baseline.
+//!
+//! Generates the synthetic programme (`concord gen --seed 1`: 32 members, 40 partners, 50,000
+//! proposals, 200 positions reading 50 facts), then times, in one run:
+//! - loading (TOML parsing, validation, Cedar schema validation, grouping of proposals);
+//! - a full decision of every proposal with the engine;
+//! - the same decision the naive way: one `cedar-policy` authorization per seated member and
+//!   proposal, checked to give the same objecting members;
+//! - a what-if flipping one fact;
+//! and prints the figures, the ratios and the peak memory (VmHWM).
+//!
+//! `cargo bench -p concord-core --bench decide` runs it at full scale. Under `cargo test
+//! --benches` it runs once on a small programme, as a check that it still works.
+
+use std::time::{Duration, Instant};
+
+use concord_core::synth::{Shape, generate};
+use concord_core::{Value, load};
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs.get(runs.len() / 2).copied().unwrap_or_default()
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
+}
+
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() -> Result<(), String> {
+    let full = std::env::args().any(|a| a == "--bench");
+    let shape = if full { Shape::default() } else { Shape { proposals: 2_000, ..Shape::default() } };
+    let runs = if full { 5 } else { 1 };
+    println!(
+        "decide benchmark: {} members, {} partners, {} proposals, {} positions, {} facts (seed 1){}",
+        shape.members,
+        shape.partners,
+        shape.proposals,
+        shape.positions,
+        shape.facts,
+        if full { "" } else { " [quick check: run `cargo bench` for the full scale]" }
+    );
+
+    let (text, gen_time) = time(|| generate(&shape, 1));
+    let text = text?;
+    let (engine, load_time) = time(|| load(&text, "synthetic.toml"));
+    let engine = engine
+        .map_err(|e| format!("synthetic scenario does not load: {:?}", e.errors().first().map(|e| e.to_string())))?;
+    let at = engine.as_of();
+
+    let mut decide_runs = Vec::new();
+    let mut evaluation = None;
+    for _ in 0..runs {
+        let (e, t) = time(|| engine.evaluate(at, &[]));
+        decide_runs.push(t);
+        evaluation = Some(e.map_err(|e| e.to_string())?);
+    }
+    let evaluation = evaluation.ok_or("no run")?;
+    let decide_time = median(decide_runs);
+
+    let entities = engine.baseline_entities()?;
+    let (baseline, baseline_time) = time(|| engine.baseline_objections(at, &entities));
+    let ours: Vec<Vec<usize>> =
+        evaluation.decisions().iter().map(|d| d.objections.iter().map(|o| o.member).collect()).collect();
+    if ours != baseline {
+        return Err("the engine and the naive baseline disagree on objecting members".to_owned());
+    }
+
+    // What-if: flip the boolean fact whose flip changes the most outcomes (found untimed).
+    let mut candidates: Vec<(usize, String, Value)> = Vec::new();
+    for (id, o) in evaluation.facts().iter() {
+        if let Value::Bool(b) = o.value {
+            let set = [(id.to_owned(), Value::Bool(!b))];
+            let after = evaluation.what_if(&set).map_err(|e| e.to_string())?;
+            candidates.push((evaluation.changes(&after).len(), id.to_owned(), Value::Bool(!b)));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let (_, fact, value) = candidates.into_iter().next().ok_or("no boolean fact")?;
+    let set = [(fact.clone(), value)];
+    let mut what_if_runs = Vec::new();
+    let mut changed = 0;
+    for _ in 0..runs.max(3) {
+        let (after, t) = time(|| evaluation.what_if(&set));
+        what_if_runs.push(t);
+        changed = evaluation.changes(&after.map_err(|e| e.to_string())?).len();
+    }
+    let what_if_time = median(what_if_runs);
+
+    let count = |o: concord_core::Outcome| evaluation.decisions().iter().filter(|d| d.outcome == o).count();
+    println!("  generate scenario text     {:>10}  ({:.1} MB)", ms(gen_time), text.len() as f64 / 1e6);
+    println!("  load + validate + compile  {:>10}", ms(load_time));
+    println!(
+        "  full decision (engine)     {:>10}  {} decisions: {} adopted, {} blocked, {} pending; {} Cedar evaluations",
+        ms(decide_time),
+        evaluation.decisions().len(),
+        count(concord_core::Outcome::Adopted),
+        count(concord_core::Outcome::Blocked),
+        count(concord_core::Outcome::Pending),
+        engine.evaluations_needed()
+    );
+    println!(
+        "  full decision (baseline)   {:>10}  one authorization per member and proposal; same objections",
+        ms(baseline_time)
+    );
+    println!("  what-if, flip one fact     {:>10}  `{fact}`: {changed} proposals change", ms(what_if_time));
+    println!(
+        "  speed-up over baseline     {:>9.1}x  (target ≥ 5x; decision target < 1000 ms; what-if target < 100 ms)",
+        baseline_time.as_secs_f64() / decide_time.as_secs_f64()
+    );
+    if let Some(mib) = peak_memory_mib() {
+        println!("  peak memory (VmHWM)        {mib:>7.0} MiB  (target < 1024 MiB)");
+    }
+    Ok(())
+}

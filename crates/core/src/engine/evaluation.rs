@@ -76,6 +76,8 @@ pub struct Evaluation<'e> {
     /// For every position: None when not in force on `at`, else a verdict per class.
     verdicts: Vec<Option<Arc<Vec<Verdict>>>>,
     decisions: Vec<Decision>,
+    /// Index in `decisions` of every proposal (`u32::MAX` when not before its committee).
+    slots: Vec<u32>,
 }
 
 impl Engine {
@@ -165,10 +167,10 @@ impl Engine {
     }
 
     /// The naive way to decide, kept as a baseline for benchmarks and a cross-check for tests:
-    /// one Cedar authorization per seated member and proposal, with all of the member's
-    /// positions in force, on the proposal itself. Returns how many members object to each
-    /// proposal before the committee.
-    pub fn baseline_objections(&self, at: Date, all_proposals: &cedar_policy::Entities) -> Vec<u32> {
+    /// one Cedar authorization per seated member and proposal (with all of the member's
+    /// positions in force, on the proposal itself) unless the member voted. Returns the objecting
+    /// members of each proposal before its committee, in scenario and seat order.
+    pub fn baseline_objections(&self, at: Date, all_proposals: &cedar_policy::Entities) -> Vec<Vec<usize>> {
         let facts = self.facts_at(at);
         let Ok(context) = world::context(facts.iter().map(|(k, o)| (k, &o.value)), at) else { return Vec::new() };
         let sets: Vec<cedar_policy::PolicySet> = self
@@ -179,8 +181,8 @@ impl Engine {
                 for &pos in list.iter().filter(|&&p| self.in_force(p, at)) {
                     if let Some(compiled) = self.positions.get(pos) {
                         for policy in compiled.policies.policies() {
-                            let _ =
-                                set.add(policy.new_id(cedar_policy::PolicyId::new(format!("{pos}.{}", policy.id()))));
+                            let id = cedar_policy::PolicyId::new(format!("{pos}.{}", policy.id()));
+                            let _ = set.add(policy.new_id(id));
                         }
                     }
                 }
@@ -193,8 +195,22 @@ impl Engine {
             if proposal.circulated.is_some_and(|c| c > at) {
                 continue;
             }
-            let mut objecting = 0;
+            let mut latest: BTreeMap<usize, VoteStance> = BTreeMap::new();
+            for &v in self.votes_by_proposal.get(p).map_or(&[][..], Vec::as_slice) {
+                if let (Some(vote), Some(&m)) = (self.scenario.votes.get(v), self.vote_member.get(v))
+                    && vote.at <= at
+                {
+                    latest.insert(m, vote.stance);
+                }
+            }
+            let mut objecting = Vec::new();
             for m in self.seated(self.committee_of(p), at) {
+                if let Some(stance) = latest.get(&m) {
+                    if *stance == VoteStance::Object {
+                        objecting.push(m);
+                    }
+                    continue;
+                }
                 let (Some(member), Some(set)) = (self.scenario.members.get(m), sets.get(m)) else { continue };
                 let Ok(request) = Request::new(
                     self.names.member(&member.id),
@@ -206,7 +222,7 @@ impl Engine {
                     continue;
                 };
                 if authorizer.is_authorized(&request, set, all_proposals).diagnostics().reason().next().is_some() {
-                    objecting += 1;
+                    objecting.push(m);
                 }
             }
             out.push(objecting);
@@ -235,7 +251,7 @@ impl<'e> Evaluation<'e> {
         previous: Option<(&Evaluation<'e>, &BTreeSet<&str>)>,
     ) -> Result<Evaluation<'e>, WhatIfError> {
         let context = world::context(facts.iter().map(|(k, o)| (k, &o.value)), at).map_err(WhatIfError::Context)?;
-        let verdicts = (0..engine.positions.len())
+        let verdicts: Vec<Option<Arc<Vec<Verdict>>>> = (0..engine.positions.len())
             .map(|pos| {
                 if !engine.in_force(pos, at) {
                     return None;
@@ -250,8 +266,36 @@ impl<'e> Evaluation<'e> {
                 Some(Arc::new(engine.evaluate_position(pos, &context)))
             })
             .collect();
-        let mut evaluation = Evaluation { engine, at, facts, verdicts, decisions: Vec::new() };
-        evaluation.decisions = evaluation.decide_all();
+        // After a what-if, only proposals in a class whose verdict changed need deciding again.
+        let dirty = previous.map(|(before, _)| {
+            let mut dirty = vec![false; engine.scenario.proposals.len()];
+            for (pos, (new, old)) in verdicts.iter().zip(&before.verdicts).enumerate() {
+                let (Some(new), Some(old)) = (new, old) else { continue };
+                if Arc::ptr_eq(new, old) {
+                    continue;
+                }
+                let changed: Vec<bool> = new.iter().zip(old.iter()).map(|(a, b)| a != b).collect();
+                if !changed.contains(&true) {
+                    continue;
+                }
+                let Some(table) = engine.position_table.get(pos).and_then(|&t| engine.tables.get(t)) else { continue };
+                for (proposal, flag) in dirty.iter_mut().enumerate() {
+                    *flag |= changed.get(table.class(proposal)).copied().unwrap_or(true);
+                }
+            }
+            dirty
+        });
+        let mut evaluation = Evaluation { engine, at, facts, verdicts, decisions: Vec::new(), slots: Vec::new() };
+        evaluation.decisions = match (previous, &dirty) {
+            (Some((before, _)), Some(dirty)) => evaluation.decide_again(&before.decisions, dirty),
+            _ => evaluation.decide_all(),
+        };
+        evaluation.slots = vec![u32::MAX; engine.scenario.proposals.len()];
+        for (i, d) in evaluation.decisions.iter().enumerate() {
+            if let Some(slot) = evaluation.slots.get_mut(d.proposal) {
+                *slot = i as u32;
+            }
+        }
         Ok(evaluation)
     }
 
@@ -277,7 +321,7 @@ impl<'e> Evaluation<'e> {
 
     /// The decision on one proposal, if it is before its committee on the date.
     pub fn decision(&self, proposal: usize) -> Option<&Decision> {
-        self.decisions.iter().find(|d| d.proposal == proposal)
+        self.decisions.get(*self.slots.get(proposal)? as usize)
     }
 
     /// The same evaluation with what-if observations added on its date. Only positions that read
@@ -368,33 +412,58 @@ impl<'e> Evaluation<'e> {
 
     fn decide_all(&self) -> Vec<Decision> {
         let engine = self.engine;
-        let seated: Vec<Vec<usize>> = (0..engine.committees.len()).map(|c| engine.seated(c, self.at)).collect();
+        let seated = self.seated_all();
         let mut decisions = Vec::with_capacity(engine.scenario.proposals.len());
-        let mut ballot = Vec::new();
         for (p, proposal) in engine.scenario.proposals.iter().enumerate() {
-            if proposal.circulated.is_some_and(|c| c > self.at) {
-                continue;
+            if proposal.circulated.is_none_or(|c| c <= self.at) {
+                decisions.push(self.decide_one(p, &seated));
             }
-            let committee = engine.committee_of(p);
-            let votes = self.latest_votes(p);
-            let mut tally = Tally::default();
-            let mut objections = Vec::new();
-            let mut issues = Vec::new();
-            ballot.clear();
-            for &m in seated.get(committee).map_or(&[][..], Vec::as_slice) {
-                let s = self.stance(p, m, &votes, &mut issues);
-                tally.add(s.stance);
-                ballot.push((m, s.stance));
-                if let (Stance::Object, Some(cause)) = (s.stance, s.cause) {
-                    objections.push(Objection { member: m, cause });
-                }
-            }
-            let outcome = match engine.committees.get(committee) {
-                Some(c) => rules::outcome(&c.rule, &ballot, self.at, proposal.deadline),
-                None => rules::Outcome::Pending,
-            };
-            decisions.push(Decision { proposal: p, outcome, tally, objections, issues });
         }
         decisions
+    }
+
+    /// Decisions after a what-if on the same date: the same proposals, decided again only where
+    /// `dirty`.
+    fn decide_again(&self, before: &[Decision], dirty: &[bool]) -> Vec<Decision> {
+        let seated = self.seated_all();
+        before
+            .iter()
+            .map(|d| {
+                if dirty.get(d.proposal).copied().unwrap_or(true) {
+                    self.decide_one(d.proposal, &seated)
+                } else {
+                    d.clone()
+                }
+            })
+            .collect()
+    }
+
+    fn seated_all(&self) -> Vec<Vec<usize>> {
+        (0..self.engine.committees.len()).map(|c| self.engine.seated(c, self.at)).collect()
+    }
+
+    fn decide_one(&self, p: usize, seated: &[Vec<usize>]) -> Decision {
+        let engine = self.engine;
+        let committee = engine.committee_of(p);
+        let votes = self.latest_votes(p);
+        let mut tally = Tally::default();
+        let mut objections = Vec::new();
+        let mut issues = Vec::new();
+        let seats = seated.get(committee).map_or(&[][..], Vec::as_slice);
+        let mut ballot = Vec::with_capacity(seats.len());
+        for &m in seats {
+            let s = self.stance(p, m, &votes, &mut issues);
+            tally.add(s.stance);
+            ballot.push((m, s.stance));
+            if let (Stance::Object, Some(cause)) = (s.stance, s.cause) {
+                objections.push(Objection { member: m, cause });
+            }
+        }
+        let deadline = engine.scenario.proposals.get(p).and_then(|x| x.deadline);
+        let outcome = match engine.committees.get(committee) {
+            Some(c) => rules::outcome(&c.rule, &ballot, self.at, deadline),
+            None => rules::Outcome::Pending,
+        };
+        Decision { proposal: p, outcome, tally, objections, issues }
     }
 }

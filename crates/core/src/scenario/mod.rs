@@ -18,7 +18,7 @@ use crate::problem::{Problem, Site, Table};
 
 /// Loads a scenario from TOML text; `origin` names the file in errors.
 pub fn load(src: &str, origin: &str) -> Result<Engine, LoadErrors> {
-    let (scenario, problems, map) = read(src);
+    let (scenario, problems, map) = read(src, false);
     if map.is_none() {
         // Not even TOML: there is no model to check.
         return Err(place(src, origin, problems, None));
@@ -33,21 +33,25 @@ pub fn load(src: &str, origin: &str) -> Result<Engine, LoadErrors> {
     }
     match (engine, all.is_empty()) {
         (Ok(engine), true) => Ok(engine),
-        _ => Err(place(src, origin, all, map.as_ref())),
+        _ => {
+            // Read again, recording where everything is, to place the problems.
+            let (_, _, map) = read(src, true);
+            Err(place(src, origin, all, map.as_ref()))
+        }
     }
 }
 
 /// Reads TOML text into the model without checking it as a whole.
 pub fn parse(src: &str, origin: &str) -> Result<Scenario, LoadErrors> {
-    let (scenario, problems, map) = read(src);
+    let (scenario, problems, map) = read(src, true);
     if problems.is_empty() { Ok(scenario) } else { Err(place(src, origin, problems, map.as_ref())) }
 }
 
-fn read(src: &str) -> (Scenario, Vec<Problem>, Option<reader::SourceMap>) {
+fn read(src: &str, record_spans: bool) -> (Scenario, Vec<Problem>, Option<reader::SourceMap>) {
     match toml_edit::Document::parse(src) {
         Ok(doc) => {
             let mut problems = Vec::new();
-            let (scenario, map) = reader::read(&doc, &mut problems);
+            let (scenario, map) = reader::read(&doc, &mut problems, record_spans);
             (scenario, problems, Some(map))
         }
         Err(e) => {

@@ -21,6 +21,9 @@ use crate::problem::{Problem, Site, Table};
 /// Byte ranges of every entry and field read, to turn [`Site`]s into file positions.
 #[derive(Debug, Default)]
 pub(crate) struct SourceMap {
+    /// Off on the first, optimistic read: a valid file needs no spans, and recording them for a
+    /// programme of 50,000 proposals costs time and memory. Problems trigger a second read.
+    enabled: bool,
     entries: HashMap<(Table, usize), EntrySpans>,
 }
 
@@ -55,10 +58,15 @@ impl SourceMap {
     }
 }
 
-/// Reads a parsed document. Problems are appended to `problems`.
-pub(crate) fn read(doc: &toml_edit::Document<&str>, problems: &mut Vec<Problem>) -> (Scenario, SourceMap) {
+/// Reads a parsed document. Problems are appended to `problems`; spans are recorded only with
+/// `record_spans`.
+pub(crate) fn read(
+    doc: &toml_edit::Document<&str>,
+    problems: &mut Vec<Problem>,
+    record_spans: bool,
+) -> (Scenario, SourceMap) {
     let mut scenario = Scenario::default();
-    let mut map = SourceMap::default();
+    let mut map = SourceMap { enabled: record_spans, ..SourceMap::default() };
     let src = doc.raw();
     let root = doc.as_table();
     let mut seen_scenario = false;
@@ -234,7 +242,7 @@ struct Entry<'a> {
     table: &'a dyn TableLike,
     src: &'a str,
     entry_id: Option<String>,
-    spans: &'a mut EntrySpans,
+    spans: Option<&'a mut EntrySpans>,
     problems: &'a mut Vec<Problem>,
 }
 
@@ -248,13 +256,16 @@ impl<'a> Entry<'a> {
         map: &'a mut SourceMap,
         problems: &'a mut Vec<Problem>,
     ) -> Entry<'a> {
-        let spans = map.entries.entry((site_table, index)).or_default();
-        spans.whole = whole.or_else(|| first_key_span(table));
-        for (key, item) in table.iter() {
-            if let Some(span) = item.span().or_else(|| table.key(key).and_then(|k| k.span())) {
-                spans.fields.insert(key.to_owned(), span);
+        let spans = map.enabled.then(|| {
+            let spans = map.entries.entry((site_table, index)).or_default();
+            spans.whole = whole.or_else(|| first_key_span(table));
+            for (key, item) in table.iter() {
+                if let Some(span) = item.span().or_else(|| table.key(key).and_then(|k| k.span())) {
+                    spans.fields.insert(key.to_owned(), span);
+                }
             }
-        }
+            spans
+        });
         let entry_id = table.get("id").and_then(|i| i.as_str()).map(str::to_owned);
         Entry { site_table, index, table, src, entry_id, spans, problems }
     }
@@ -283,8 +294,10 @@ impl<'a> Entry<'a> {
         let item = self.get(key, required)?;
         match item.as_str() {
             Some(s) => {
-                if let Some(start) = item.span().and_then(|span| string_content_start(self.src, span)) {
-                    self.spans.content_starts.insert(key.to_owned(), start);
+                if let Some(spans) = &mut self.spans
+                    && let Some(start) = item.span().and_then(|span| string_content_start(self.src, span))
+                {
+                    spans.content_starts.insert(key.to_owned(), start);
                 }
                 Some(s.to_owned())
             }
@@ -353,9 +366,11 @@ impl<'a> Entry<'a> {
         let item = self.get(key, false)?;
         match item.as_table_like() {
             Some(t) => {
-                for (k, v) in t.iter() {
-                    if let Some(span) = v.span() {
-                        self.spans.fields.insert(format!("{key}.{k}"), span);
+                if let Some(spans) = &mut self.spans {
+                    for (k, v) in t.iter() {
+                        if let Some(span) = v.span() {
+                            spans.fields.insert(format!("{key}.{k}"), span);
+                        }
                     }
                 }
                 Some(t)
