@@ -30,6 +30,19 @@ fn cell(style: Style, text: &str, width: usize) -> String {
 
 /// Who blocks, or what the proposal waits for, in a few words.
 fn note(d: &DecisionReport) -> String {
+    let mut note = note_without_errors(d);
+    if !d.evaluation_errors.is_empty() {
+        let which: Vec<String> =
+            d.evaluation_errors.iter().map(|e| format!("{} of {}", e.position, e.member)).collect();
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        note.push_str(&format!("not evaluated: {} (see explain)", which.join(", ")));
+    }
+    note
+}
+
+fn note_without_errors(d: &DecisionReport) -> String {
     if !d.objections.is_empty() {
         let who: Vec<String> = d.objections.iter().map(objector).collect();
         return who.join("; ");
@@ -89,8 +102,9 @@ pub(crate) fn decisions(report: &DecideReport, set: &[(String, Value)]) -> Resul
     let what_if = if set.is_empty() { String::new() } else { format!(" (what-if: {})", set_text(set)) };
     writeln!(
         out,
-        "\n{BOLD}{} proposals on {}{what_if}: {adopted} adopted, {blocked} blocked, {pending} pending{BOLD:#}",
+        "\n{BOLD}{} proposal{} on {}{what_if}: {adopted} adopted, {blocked} blocked, {pending} pending{BOLD:#}",
         rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
         report.at
     )?;
     Ok(())
@@ -124,20 +138,17 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
                 writeln!(out, "  {branch} {BOLD}{}{BOLD:#} objects under its standing position", o.member)?;
                 let m = o.positions.len();
                 for (j, p) in o.positions.iter().enumerate() {
-                    let last_p = j + 1 == m;
-                    let (pb, ps) = if last_p { ("└─", "   ") } else { ("├─", "│  ") };
+                    let (pb, ps) = if j + 1 == m { ("└─", "   ") } else { ("├─", "│  ") };
                     let since = p.since.map_or_else(String::new, |s| format!(" (in force since {s})"));
                     writeln!(out, "  {stem} {pb} position {BOLD}{}{BOLD:#}{since}", p.id)?;
-                    writeln!(out, "  {stem} {ps} source: {}", p.source)?;
-                }
-                let k = o.facts.len();
-                for (j, f) in o.facts.iter().enumerate() {
-                    let fb = if j + 1 == k { "└─" } else { "├─" };
-                    writeln!(
-                        out,
-                        "  {stem} {fb} fact {} = {} (as of {}; source: {})",
-                        f.id, f.value, f.as_of, f.source
-                    )?;
+                    let facts: Vec<_> = o.facts.iter().filter(|f| p.reads.contains(&f.id)).collect();
+                    let source_branch = if facts.is_empty() { "└─" } else { "├─" };
+                    writeln!(out, "  {stem} {ps} {source_branch} source: {}", p.source)?;
+                    for (k, f) in facts.iter().enumerate() {
+                        let (fb, fs) = if k + 1 == facts.len() { ("└─", "   ") } else { ("├─", "│  ") };
+                        writeln!(out, "  {stem} {ps} {fb} fact {} = {} (as of {})", f.id, f.value, f.as_of)?;
+                        writeln!(out, "  {stem} {ps} {fs} └─ source: {}", f.source)?;
+                    }
                 }
             }
         }

@@ -1,1 +1,11 @@
-//! Integration tests of the `concord` command line (placeholder).
+//! Integration tests of the `concord` command line: the built binary run on real files, its
+//! exit status, its output for people (golden snapshots), its JSON wire format and its error
+//! reports on bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+mod bad_input;
+mod cli;
+mod golden;
+mod util;
+mod wire;

@@ -59,7 +59,10 @@ pub(crate) enum TextFormat {
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| Failure::Message(format!("cannot write JSON: {e}")))?;
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| match e.io_error_kind() {
+        Some(std::io::ErrorKind::BrokenPipe) => Failure::BrokenPipe,
+        _ => Failure::Message(format!("cannot write JSON: {e}")),
+    })?;
     writeln!(out)?;
     Ok(())
 }

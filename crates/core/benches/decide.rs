@@ -7,6 +7,7 @@
 //! - the same decision the naive way: one `cedar-policy` authorization per seated member and
 //!   proposal, checked to give the same objecting members;
 //! - a what-if flipping one fact;
+//!
 //! and prints the figures, the ratios and the peak memory (VmHWM).
 //!
 //! `cargo bench -p concord-core --bench decide` runs it at full scale. Under `cargo test

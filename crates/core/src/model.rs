@@ -199,7 +199,27 @@ pub enum Value {
     String(String),
 }
 
+/// Checks that a decimal fits Cedar's `decimal`: at most 4 decimal places.
+pub(crate) fn check_cedar_decimal(d: Decimal) -> Result<Decimal, String> {
+    if d.scale() > 4 {
+        return Err(format!(
+            "`{d}` has more than 4 decimal places, which positions cannot read (Cedar decimals have 4)"
+        ));
+    }
+    Ok(d)
+}
+
 impl Value {
+    /// The value's type with its article, for messages: "a boolean", "an integer".
+    pub fn type_with_article(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "a boolean",
+            Value::Long(_) => "an integer",
+            Value::Decimal(_) => "a decimal",
+            Value::String(_) => "a string",
+        }
+    }
+
     /// The value's type, as named in messages and in the Cedar schema.
     pub fn type_name(&self) -> &'static str {
         match self {

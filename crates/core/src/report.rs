@@ -7,7 +7,8 @@
 //!   tally: { consent, object, abstain, silent }, objections: [ObjectionReport],
 //!   evaluation_errors? }`.
 //! - [`ObjectionReport`]: `{ member, cause: "vote" | "position", positions: [{ id, source }],
-//!   facts: [{ id, value, as_of, source }], reason, voted_at? }`: `facts` are the facts the
+//!   facts: [{ id, value, as_of, source }], reason, voted_at? }`; a position is
+//!   `{ id, source, since?, reads: [FACT] }`. `facts` are the facts the
 //!   objecting positions read, with the observation used; for a vote, `positions` and `facts`
 //!   are empty and `reason` is the vote's.
 //! - [`ExplainReport`]: a decision plus `stances: [{ member, stance, cause }]` for every seated
@@ -87,6 +88,8 @@ pub struct PositionRef {
     /// Since when it is in force.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<Date>,
+    /// Ids of the facts in force that this position read (details in the objection's `facts`).
+    pub reads: Vec<String>,
 }
 
 /// A fact as observed on the evaluation date.
@@ -218,8 +221,13 @@ impl Evaluation<'_> {
                 cause: "position",
                 positions: list
                     .iter()
-                    .filter_map(|&p| s.positions.get(p))
-                    .map(|p| PositionRef { id: p.id.clone(), source: p.source.clone(), since: p.since })
+                    .filter_map(|&p| s.positions.get(p).map(|position| (p, position)))
+                    .map(|(p, position)| PositionRef {
+                        id: position.id.clone(),
+                        source: position.source.clone(),
+                        since: position.since,
+                        reads: self.facts_read(&[p]).into_iter().map(|f| f.id).collect(),
+                    })
                     .collect(),
                 facts: self.facts_read(list),
                 reason: None,

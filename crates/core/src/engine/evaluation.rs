@@ -43,16 +43,24 @@ impl FactSet {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WhatIfError {
     /// The value's type differs from the fact's observations.
-    #[error("fact `{fact}` is a {expected}, but `{value}` is a {found}")]
+    #[error("fact `{fact}` is {expected}, but `{value}` is {found}")]
     WrongType {
         /// The fact id.
         fact: String,
-        /// Its type in the scenario.
+        /// Its type in the scenario, with its article.
         expected: &'static str,
         /// The value given.
         value: String,
-        /// The value's type.
+        /// The value's type, with its article.
         found: &'static str,
+    },
+    /// A decimal with more places than positions can read.
+    #[error("cannot set fact `{fact}`: {message}")]
+    BadValue {
+        /// The fact id.
+        fact: String,
+        /// What is wrong.
+        message: String,
     },
     /// Cedar refused the context (a bug, reported rather than hidden).
     #[error("cannot build the evaluation context: {0}")]
@@ -109,21 +117,31 @@ impl Engine {
     }
 
     fn apply(&self, facts: &mut FactSet, at: Date, set: &[(String, Value)]) -> Result<(), WhatIfError> {
+        use crate::cedar::schema::ValueType;
         for (id, value) in set {
             let value = match (self.fact_types.get(id), value) {
-                (Some(crate::cedar::schema::ValueType::Decimal), Value::Long(n)) => {
-                    Value::Decimal(crate::Decimal::from_int(*n))
-                }
-                (Some(ty), v) if *ty != crate::cedar::schema::ValueType::of(v) => {
+                (Some(ValueType::Decimal), Value::Long(n)) => Value::Decimal(crate::Decimal::from_int(*n)),
+                (Some(ty), v) if *ty != ValueType::of(v) => {
+                    let expected = facts.get(id).map(|o| o.value.type_with_article()).or_else(|| {
+                        self.facts_by_id
+                            .get(id)
+                            .and_then(|obs| obs.first())
+                            .and_then(|&i| self.scenario.facts.get(i))
+                            .map(|f| f.value.type_with_article())
+                    });
                     return Err(WhatIfError::WrongType {
                         fact: id.clone(),
-                        expected: self.fact_type(id).unwrap_or("value"),
+                        expected: expected.unwrap_or("another type"),
                         value: v.to_string(),
-                        found: v.type_name(),
+                        found: v.type_with_article(),
                     });
                 }
                 (_, v) => v.clone(),
             };
+            if let Value::Decimal(d) = value {
+                crate::model::check_cedar_decimal(d)
+                    .map_err(|message| WhatIfError::BadValue { fact: id.clone(), message })?;
+            }
             facts.0.insert(id.clone(), Observation { value, as_of: at, source: "what-if".to_owned() });
         }
         Ok(())
@@ -386,7 +404,7 @@ impl<'e> Evaluation<'e> {
             match self.verdict(pos, proposal) {
                 Some(Verdict::Forbids) => forbidding.push(pos),
                 Some(Verdict::Error(message)) => {
-                    issues.push(EvalIssue { member, position: pos, message: message.to_string() })
+                    issues.push(EvalIssue { member, position: pos, message: self.explain_error(pos, message) })
                 }
                 Some(Verdict::Silent) | None => {}
             }
@@ -395,6 +413,23 @@ impl<'e> Evaluation<'e> {
             MemberStance { member, stance: Stance::Silent, cause: None }
         } else {
             MemberStance { member, stance: Stance::Object, cause: Some(Cause::Positions(forbidding)) }
+        }
+    }
+
+    /// Cedar's message, led by the likely cause when the position reads facts with no
+    /// observation on the date.
+    fn explain_error(&self, position: usize, message: &str) -> String {
+        let missing: Vec<String> = self
+            .engine
+            .positions
+            .get(position)
+            .map(|p| p.reads.facts.iter().filter(|f| self.facts.get(f).is_none()).map(|f| format!("`{f}`")).collect())
+            .unwrap_or_default();
+        if missing.is_empty() {
+            message.to_owned()
+        } else {
+            let s = if missing.len() == 1 { "" } else { "s" };
+            format!("it reads fact{s} {} with no observation on {} ({message})", missing.join(", "), self.at)
         }
     }
 

@@ -44,8 +44,8 @@ impl SourceMap {
             if let Some(span) = entry.fields.get(name) {
                 return Some(span.clone());
             }
-            // `weights.population` not found: fall back to `weights`.
-            field = name.rsplit_once('.').map(|(head, _)| head);
+            // `weights.population` or `partners[1]` not found: fall back to `weights`, `partners`.
+            field = name.rsplit_once(['.', '[']).map(|(head, _)| head);
         }
         entry.whole.clone()
     }
@@ -266,7 +266,12 @@ impl<'a> Entry<'a> {
             }
             spans
         });
-        let entry_id = table.get("id").and_then(|i| i.as_str()).map(str::to_owned);
+        let text = |key: &str| table.get(key).and_then(|i| i.as_str()).filter(|s| !s.is_empty());
+        let entry_id = match site_table {
+            // Votes have no id: name them as validation does, "member on proposal".
+            Table::Vote => text("member").zip(text("proposal")).map(|(m, p)| format!("{m} on {p}")),
+            _ => text("id").map(str::to_owned),
+        };
         Entry { site_table, index, table, src, entry_id, spans, problems }
     }
 
@@ -339,6 +344,9 @@ impl<'a> Entry<'a> {
         };
         let mut out = Vec::new();
         for (i, v) in array.iter().enumerate() {
+            if let (Some(spans), Some(span)) = (&mut self.spans, v.span()) {
+                spans.fields.insert(format!("{key}[{i}]"), span);
+            }
             match v.as_str() {
                 Some(s) => out.push(s.to_owned()),
                 None => self.problem(&format!("{key}[{i}]"), format!("expected a string, found {}", describe_value(v))),
@@ -351,9 +359,9 @@ impl<'a> Entry<'a> {
         let item = self.get(key, required)?;
         match item.as_value().map(convert_value) {
             Some(Ok(v)) => Some(v),
-            Some(Err(msg)) => {
+            Some(Err((msg, stand_in))) => {
                 self.problem(key, msg);
-                None
+                stand_in
             }
             None => {
                 self.problem(key, format!("expected a boolean, number or string, found {}", describe_item(item)));
@@ -390,7 +398,12 @@ impl<'a> Entry<'a> {
                 Some(Ok(v)) => {
                     out.insert(k.to_owned(), v);
                 }
-                Some(Err(msg)) => self.problem(&format!("{key}.{k}"), msg),
+                Some(Err((msg, stand_in))) => {
+                    self.problem(&format!("{key}.{k}"), msg);
+                    if let Some(v) = stand_in {
+                        out.insert(k.to_owned(), v);
+                    }
+                }
                 None => self.problem(
                     &format!("{key}.{k}"),
                     format!("expected a boolean, number or string, found {}", describe_item(item)),
@@ -689,21 +702,19 @@ fn number(item: &Item) -> Result<Decimal, String> {
     Err(format!("expected a number, found {}", describe_item(item)))
 }
 
-fn convert_value(v: &TomlValue) -> Result<Value, String> {
+/// A value, or why it cannot be one with a stand-in of the right type where the type is clear
+/// (so that the problem is not reported again by every policy that reads it).
+fn convert_value(v: &TomlValue) -> Result<Value, (String, Option<Value>)> {
+    let zero = || Some(Value::Decimal(Decimal::from_int(0)));
     match v {
         TomlValue::Boolean(b) => Ok(Value::Bool(*b.value())),
         TomlValue::Integer(i) => Ok(Value::Long(*i.value())),
         TomlValue::Float(f) => {
-            let d = Decimal::from_f64(*f.value()).map_err(|e| e.to_string())?;
-            if d.scale() > 4 {
-                return Err(format!(
-                    "`{d}` has more than 4 decimal places, which positions cannot read (Cedar decimals have 4)"
-                ));
-            }
-            Ok(Value::Decimal(d))
+            let d = Decimal::from_f64(*f.value()).map_err(|e| (e.to_string(), zero()))?;
+            crate::model::check_cedar_decimal(d).map(Value::Decimal).map_err(|msg| (msg, zero()))
         }
         TomlValue::String(s) => Ok(Value::String(s.value().clone())),
-        other => Err(format!("expected a boolean, number or string, found {}", describe_value(other))),
+        other => Err((format!("expected a boolean, number or string, found {}", describe_value(other)), None)),
     }
 }
 

@@ -1,0 +1,65 @@
+//! Golden snapshots of the output on the example scenario, for people (tables, explanations) and
+//! for scripts (JSON), with colour off. Review a change with `cargo insta review`, or accept it
+//! with `INSTA_UPDATE=always cargo test --test integration` and read the `.snap` diff.
+
+use crate::util::{EXAMPLE, concord};
+
+const BOTH_FACTS: [&str; 4] = ["--set", "gaza_permanent_ceasefire=true", "--set", "gaza_aid_unobstructed=true"];
+
+fn stdout(args: &[&str]) -> String {
+    concord(args).success().stdout
+}
+
+fn with(base: &[&'static str], extra: &[&'static str]) -> Vec<&'static str> {
+    base.iter().chain(extra).copied().collect()
+}
+
+#[test]
+fn decide_table() {
+    insta::assert_snapshot!(stdout(&["decide", EXAMPLE]));
+}
+
+#[test]
+fn decide_table_what_if() {
+    insta::assert_snapshot!(stdout(&with(&["decide", EXAMPLE], &BOTH_FACTS)));
+}
+
+#[test]
+fn decide_json() {
+    insta::assert_snapshot!(stdout(&["decide", EXAMPLE, "--format", "json"]));
+}
+
+#[test]
+fn explain_montana_text() {
+    insta::assert_snapshot!(stdout(&["explain", EXAMPLE, "eadrcc-2025-montana"]));
+}
+
+#[test]
+fn explain_montana_json() {
+    insta::assert_snapshot!(stdout(&["explain", EXAMPLE, "eadrcc-2025-montana", "--format", "json"]));
+}
+
+#[test]
+fn explain_nuc_statement_text() {
+    insta::assert_snapshot!(stdout(&["explain", EXAMPLE, "nuc-2025-statement"]));
+}
+
+#[test]
+fn explain_steadfast_text() {
+    insta::assert_snapshot!(stdout(&["explain", EXAMPLE, "steadfast-2026-spec"]));
+}
+
+#[test]
+fn what_if_table() {
+    insta::assert_snapshot!(stdout(&with(&["what-if", EXAMPLE], &BOTH_FACTS)));
+}
+
+#[test]
+fn what_if_table_no_change() {
+    insta::assert_snapshot!(stdout(&["what-if", EXAMPLE, "--set", "gaza_permanent_ceasefire=true"]));
+}
+
+#[test]
+fn what_if_json() {
+    insta::assert_snapshot!(stdout(&with(&["what-if", EXAMPLE, "--format", "json"], &BOTH_FACTS)));
+}
