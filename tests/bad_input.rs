@@ -3,6 +3,8 @@
 //! of a file is reported in one run. A robustness test feeds mutilated copies of the example and
 //! asserts that the program never panics.
 
+use concord_core::synth::SplitMix64;
+
 use crate::util::{TempScenario, concord, example_text, line_of, replace_once, scenario_file};
 
 /// A small valid scenario; each test breaks one thing in it.
@@ -455,24 +457,8 @@ fn every_command_refuses_a_bad_file() {
     }
 }
 
-/// A tiny deterministic PRNG (SplitMix64), so that the mutations are the same on every run.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % (n.max(1) as u64)) as usize
-    }
-}
-
-fn mutate(text: &str, rng: &mut SplitMix) -> String {
+/// Mutates the text with the project's deterministic generator, so that runs are repeatable.
+fn mutate(text: &str, rng: &mut SplitMix64) -> String {
     let lines: Vec<&str> = text.lines().collect();
     match rng.below(5) {
         0 => {
@@ -527,7 +513,7 @@ fn mutate(text: &str, rng: &mut SplitMix) -> String {
 #[test]
 fn mutilated_examples_never_panic() {
     let example = example_text();
-    let mut rng = SplitMix(0x00C0_FFEE);
+    let mut rng = SplitMix64::new(0x00C0_FFEE);
     let variants: Vec<String> = (0..200).map(|_| mutate(&example, &mut rng)).collect();
     let failures = std::sync::Mutex::new(Vec::new());
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -264,15 +264,13 @@ fn check_facts(c: &mut Checker<'_>) -> BTreeMap<String, ValueType> {
         if let Some(until) = f.valid_until
             && until < f.as_of
         {
-            {
-                c.report(
-                    Table::Fact,
-                    i,
-                    "valid_until",
-                    Some(&f.id),
-                    format!("`valid_until` {until} is before `as_of` {}", f.as_of),
-                );
-            }
+            c.report(
+                Table::Fact,
+                i,
+                "valid_until",
+                Some(&f.id),
+                format!("`valid_until` {until} is before `as_of` {}", f.as_of),
+            );
         }
         if let Some(first) = seen.insert((f.id.as_str(), f.as_of), i) {
             c.report(
@@ -340,15 +338,13 @@ fn check_proposals(c: &mut Checker<'_>, index: &Index) -> BTreeMap<String, (Valu
         if let (Some(circulated), Some(deadline)) = (p.circulated, p.deadline)
             && deadline < circulated
         {
-            {
-                c.report(
-                    Table::Proposal,
-                    i,
-                    "deadline",
-                    Some(&p.id),
-                    format!("the deadline {deadline} is before the proposal was circulated ({circulated})"),
-                );
-            }
+            c.report(
+                Table::Proposal,
+                i,
+                "deadline",
+                Some(&p.id),
+                format!("the deadline {deadline} is before the proposal was circulated ({circulated})"),
+            );
         }
         for (name, v) in &p.attributes {
             let ty = ValueType::of(v);
