@@ -37,6 +37,8 @@ enum Command {
     Explain(command::explain::Args),
     /// List the proposals whose outcome changes when facts are set.
     WhatIf(command::what_if::Args),
+    /// Voting power (Banzhaf, Penrose, Shapley–Shubik) of a committee's rule or a weighted game.
+    Power(command::power::Args),
     /// Generate a synthetic scenario at programme scale, deterministically from a seed.
     Gen(command::gen_scenario::Args),
 }
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Decide(args) => command::decide::run(args),
         Command::Explain(args) => command::explain::run(args),
         Command::WhatIf(args) => command::what_if::run(args),
+        Command::Power(args) => command::power::run(args),
         Command::Gen(args) => command::gen_scenario::run(args),
     };
     match result {

@@ -233,3 +233,66 @@ pub(crate) fn what_if(report: &WhatIfReport) -> Result<(), Failure> {
     writeln!(out, "\n{n} proposal{} change{}.", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" })?;
     Ok(())
 }
+
+/// A probability for people: a percentage, or scientific notation when tiny.
+fn share(x: f64) -> String {
+    if x == 0.0 || x >= 1e-5 { format!("{:.3}%", x * 100.0) } else { format!("{:.3e}", x) }
+}
+
+/// The power table: members by normalised Banzhaf index, each index as a share, with a bar.
+pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<(), Failure> {
+    use concord_core::power::MemberPower;
+    let mut out = anstream::stdout().lock();
+    writeln!(out, "{BOLD}{title}{BOLD:#}")?;
+    let sampled = report.shapley_shubik_method == "sampled";
+    let plural = if report.winning_coalitions == "1" { "" } else { "s" };
+    writeln!(out, "{} winning coalition{plural} of 2^{}", report.winning_coalitions, report.players)?;
+    if sampled {
+        writeln!(
+            out,
+            "Shapley–Shubik sampled from {} orderings; ± is a bound holding for all members at once with 99% confidence",
+            report.shapley_shubik_samples.unwrap_or(0)
+        )?;
+    }
+    // Stable sort: members of equal power keep the body's order.
+    let mut members: Vec<&MemberPower> = report.members.iter().collect();
+    members.sort_by(|a, b| b.banzhaf.total_cmp(&a.banzhaf));
+    let weighted = members.iter().any(|m| m.weight > 0);
+    let cells: Vec<[String; 6]> = members
+        .iter()
+        .map(|m| {
+            let ss = match m.shapley_shubik_error {
+                Some(e) => format!("{} ±{}", share(m.shapley_shubik), share(e)),
+                None => share(m.shapley_shubik),
+            };
+            let weight = if weighted { m.weight.to_string() } else { String::new() };
+            [m.member.clone(), weight, m.swings.clone(), share(m.penrose), share(m.banzhaf), ss]
+        })
+        .collect();
+    let headers = ["MEMBER", if weighted { "WEIGHT" } else { "" }, "SWINGS", "PENROSE", "BANZHAF", "SHAPLEY-SHUBIK"];
+    let mut widths = headers.map(str::len);
+    for row in &cells {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |row: [&str; 6]| -> String {
+        let mut text = String::new();
+        for (c, (cell, &width)) in row.iter().zip(&widths).enumerate() {
+            match c {
+                0 => text.push_str(&format!("{cell:<width$}")),
+                _ if width > 0 => text.push_str(&format!("  {cell:>width$}")),
+                _ => {}
+            }
+        }
+        text
+    };
+    writeln!(out, "{BOLD}{}{BOLD:#}", line(headers))?;
+    let top = members.first().map_or(0.0, |m| m.banzhaf).max(f64::MIN_POSITIVE);
+    let blue = AnsiColor::Blue.on_default();
+    for (m, row) in members.iter().zip(&cells) {
+        let bar = "█".repeat(((m.banzhaf / top) * 24.0).round() as usize);
+        writeln!(out, "{}  {blue}{bar}{blue:#}", line(row.each_ref().map(String::as_str)))?;
+    }
+    Ok(())
+}

@@ -4,6 +4,7 @@ pub(crate) mod check;
 pub(crate) mod decide;
 pub(crate) mod explain;
 pub(crate) mod gen_scenario;
+pub(crate) mod power;
 pub(crate) mod what_if;
 
 use std::path::Path;

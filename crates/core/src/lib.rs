@@ -64,6 +64,7 @@ mod date;
 mod engine;
 mod model;
 mod number;
+pub mod power;
 mod problem;
 pub mod report;
 mod rules;

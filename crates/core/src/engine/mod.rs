@@ -251,6 +251,14 @@ impl Engine {
         })
     }
 
+    /// A committee's rule as a simple game among the members seated on a date.
+    pub fn committee_game(&self, committee: usize, at: Date) -> Result<crate::power::Game, crate::power::GameError> {
+        let members: Vec<&crate::model::Member> =
+            self.seated(committee, at).into_iter().filter_map(|m| self.scenario.members.get(m)).collect();
+        let rule = self.scenario.committees.get(committee).map_or(&Rule::Consensus, |c| &c.rule);
+        crate::power::Game::from_rule(rule, &members)
+    }
+
     /// How many distinct Cedar evaluations a full decision needs (one per position and class).
     pub fn evaluations_needed(&self) -> usize {
         self.position_table.iter().filter_map(|&t| self.tables.get(t)).map(|t| t.reps.len()).sum()

@@ -1,0 +1,342 @@
+//! Exact swing counts and Shapley–Shubik values by dynamic programming over coalitions.
+//!
+//! Let F be the players that are not required (veto holders are required), r the number of
+//! required players and `wR` their weight. Every coalition that can win is R plus some T ⊆ F,
+//! so the programmes count subsets T of F by size and weight:
+//!
+//! - **count-free games** (every clause's member count is met by R alone: weighted games) need
+//!   only `P[x]`, the number of T with weight below x. A player's swings are
+//!   `P[t] − 2·P₋ᵢ[t − wᵢ]` where t is the weight threshold, and `P₋ᵢ` follows from `P` by the
+//!   alternating series `P₋ᵢ[x] = Σⱼ (−1)ʲ P[x − j·wᵢ]`, which has `x / wᵢ` terms. Players are
+//!   added lightest first, so the table fills at the cost of the weights added so far.
+//! - **general games** (counts and weights, or Shapley–Shubik, which needs sizes) count T by
+//!   size k and weight w, weights saturating at the largest threshold. Each player's table
+//!   without it is obtained by deconvolution, row by row, in O(|F| × cap).
+
+use num_bigint::BigUint;
+
+use super::count::Count;
+use super::game::Game;
+
+/// A game as seen from its free players.
+pub(crate) struct View<'g> {
+    pub(crate) game: &'g Game,
+    /// Indices of the players that are not required.
+    pub(crate) free: Vec<usize>,
+    /// Number of required players.
+    pub(crate) r: usize,
+    /// Clauses relative to T ⊆ F: (members of T needed, weight of T needed).
+    pub(crate) clauses: Vec<(usize, u128)>,
+}
+
+impl<'g> View<'g> {
+    pub(crate) fn new(game: &'g Game) -> View<'g> {
+        let free: Vec<usize> = (0..game.len()).filter(|&i| !game.required.get(i).copied().unwrap_or(false)).collect();
+        let r = game.len() - free.len();
+        let wr: u128 = (0..game.len())
+            .filter(|&i| game.required.get(i).copied().unwrap_or(false))
+            .map(|i| u128::from(game.weights.get(i).copied().unwrap_or(0)))
+            .sum();
+        let clauses =
+            game.clauses.iter().map(|c| (c.min_count.saturating_sub(r), c.min_weight.saturating_sub(wr))).collect();
+        View { game, free, r, clauses }
+    }
+
+    fn weight(&self, player: usize) -> u64 {
+        self.game.weights.get(player).copied().unwrap_or(0)
+    }
+
+    /// Whether every clause's member count is met by the required players alone.
+    pub(crate) fn count_free(&self) -> bool {
+        self.clauses.iter().all(|&(k, _)| k == 0)
+    }
+
+    /// The least weight with which some T of size k (with R) wins, or `u128::MAX` when none
+    /// does: winning is monotone in weight, so a size's winning weights are a threshold.
+    fn threshold(&self, k: usize) -> u128 {
+        self.clauses.iter().filter(|&&(ck, _)| k >= ck).map(|&(_, cw)| cw).min().unwrap_or(u128::MAX)
+    }
+
+    fn free_weight(&self) -> u128 {
+        self.free.iter().map(|&p| u128::from(self.weight(p))).sum()
+    }
+
+    /// The saturation cap of the (size, weight) table: the largest weight any clause can need.
+    pub(crate) fn cap(&self) -> u128 {
+        let need = self.clauses.iter().map(|&(_, w)| w).max().unwrap_or(0);
+        need.min(self.free_weight() + 1)
+    }
+}
+
+/// 2^e as a count.
+fn pow2<C: Count>(e: usize) -> C {
+    let mut x = C::one();
+    for _ in 0..e {
+        x = x.add(x);
+    }
+    x
+}
+
+/// Swings and the number of winning coalitions, for a count-free game.
+pub(crate) fn banzhaf_count_free<C: Count>(
+    view: &View<'_>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Vec<BigUint>, BigUint) {
+    let n = view.game.len();
+    // The weight threshold for T: the easiest clause.
+    let t = view.clauses.iter().map(|&(_, w)| w).min().unwrap_or(0).min(view.free_weight() + 1) as usize;
+    let f = view.free.len();
+    // P[x] for x in 0..=t: subsets of F with weight < x. Built from C[w], w < t.
+    let mut table: Vec<C> = vec![C::default(); t.max(1)];
+    let mut dp_steps = 0;
+    if t > 0 {
+        if let Some(first) = table.first_mut() {
+            *first = C::one();
+        }
+        let mut order: Vec<u64> =
+            view.free.iter().map(|&p| view.weight(p)).filter(|&w| (w as u128) < t as u128).collect();
+        order.sort_unstable();
+        dp_steps = order.len();
+        let mut reach = 0usize;
+        for (done, &w) in order.iter().enumerate() {
+            let w = w as usize;
+            if w == 0 {
+                // A weightless player doubles every count.
+                for x in table.iter_mut().take(reach + 1) {
+                    *x = x.add(*x);
+                }
+            } else {
+                reach = (reach + w).min(t - 1);
+                // C[x] += C[x − w], from the top so that each subset is counted once.
+                for x in (w..=reach).rev() {
+                    let source = table.get(x - w).copied().unwrap_or_default();
+                    if let Some(target) = table.get_mut(x) {
+                        *target = target.add(source);
+                    }
+                }
+            }
+            progress(done + 1, dp_steps + n);
+        }
+    }
+    // Prefix sums: prefix[x] = Σ_{w < x} C[w], x in 0..=t.
+    let mut prefix: Vec<C> = Vec::with_capacity(t + 1);
+    prefix.push(C::default());
+    let mut acc = C::default();
+    for &c in table.iter().take(t) {
+        acc = acc.add(c);
+        prefix.push(acc);
+    }
+    drop(table);
+    let p = |x: i128| -> C { if x <= 0 { C::default() } else { prefix.get(x as usize).copied().unwrap_or_default() } };
+    let all_free: C = pow2(f);
+    let below_t = p(t as i128);
+    let winning = all_free.sub(below_t);
+    let mut swings = vec![BigUint::default(); n];
+    for (done, player) in (0..n).enumerate() {
+        let s = if view.game.required.get(player).copied().unwrap_or(false) {
+            winning
+        } else {
+            let wi = i128::from(view.weight(player));
+            if wi == 0 {
+                C::default()
+            } else if wi >= t as i128 {
+                // Never part of a losing T: every T below t swings with it.
+                below_t
+            } else {
+                // P₋ᵢ[t − wᵢ] by the alternating series.
+                let (mut plus, mut minus) = (C::default(), C::default());
+                let mut x = t as i128 - wi;
+                let mut sign = true;
+                while x > 0 {
+                    if sign {
+                        plus = plus.add(p(x));
+                    } else {
+                        minus = minus.add(p(x));
+                    }
+                    sign = !sign;
+                    x -= wi;
+                }
+                let without = plus.sub(minus);
+                below_t.sub(without).sub(without)
+            }
+        };
+        if let Some(slot) = swings.get_mut(player) {
+            *slot = s.to_big();
+        }
+        progress(dp_steps + done + 1, dp_steps + n);
+    }
+    (swings, winning.to_big())
+}
+
+/// Factorials 0!..=n! as big integers.
+pub(crate) fn factorials(n: usize) -> Vec<BigUint> {
+    let mut out = Vec::with_capacity(n + 1);
+    let mut f = BigUint::from(1u32);
+    out.push(f.clone());
+    for i in 1..=n {
+        f *= BigUint::from(i);
+        out.push(f.clone());
+    }
+    out
+}
+
+/// Swings, winning coalitions and exact Shapley–Shubik values, by the (size, weight) table.
+pub(crate) fn general<C: Count>(
+    view: &View<'_>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Vec<BigUint>, BigUint, Vec<f64>) {
+    let n = view.game.len();
+    let f = view.free.len();
+    let cap = view.cap() as usize;
+    let width = cap + 1;
+    let at = |k: usize, w: usize| k * width + w;
+    // C[k][w]: subsets of F of size k and weight w (w = cap: weight ≥ cap).
+    let mut c: Vec<C> = vec![C::default(); (f + 1) * width];
+    if let Some(first) = c.first_mut() {
+        *first = C::one();
+    }
+    let mut reach = 0usize;
+    for (done, &p) in view.free.iter().enumerate() {
+        let wi = view.weight(p) as usize;
+        let top = reach.min(cap);
+        reach = reach.saturating_add(wi);
+        for k in (0..=done).rev() {
+            // Row k + 1 gains row k shifted by wᵢ; what lands at or past the cap saturates.
+            let (lower, upper) = c.split_at_mut(at(k + 1, 0));
+            let (Some(src), Some(dst)) = (lower.get(at(k, 0)..at(k, 0) + top + 1), upper.get_mut(..width)) else {
+                continue;
+            };
+            let direct = cap.saturating_sub(wi).min(src.len());
+            if let Some(targets) = dst.get_mut(wi..wi + direct) {
+                for (d, &v) in targets.iter_mut().zip(src) {
+                    *d = d.add(v);
+                }
+            }
+            let saturated = src.get(direct..).unwrap_or_default().iter().fold(C::default(), |a, &b| a.add(b));
+            if let Some(last) = dst.get_mut(cap) {
+                *last = last.add(saturated);
+            }
+        }
+        progress(done + 1, f + n);
+    }
+    // Rows become prefix sums: P[k][x] = Σ_{w < x} C[k][w], for x in 0..=cap (the saturated
+    // column is only ever needed as a whole row, which the binomials give).
+    for k in 0..=f {
+        if let Some(row) = c.get_mut(at(k, 0)..at(k, 0) + width) {
+            let mut acc = C::default();
+            for cell in row.iter_mut() {
+                let v = *cell;
+                *cell = acc;
+                acc = acc.add(v);
+            }
+        }
+    }
+    let prefix = |k: usize, x: usize| -> C {
+        if x == 0 { C::default() } else { c.get(at(k, x.min(cap))).copied().unwrap_or_default() }
+    };
+    let facts = factorials(n);
+    let order_weight = |s: usize| -> BigUint {
+        // s! (n − s − 1)!: orderings in which a given coalition of size s precedes the pivot.
+        facts.get(s).cloned().unwrap_or_default() * facts.get(n.saturating_sub(s + 1)).cloned().unwrap_or_default()
+    };
+    let n_fact = facts.get(n).cloned().unwrap_or_default();
+    // thresholds[k]: the first winning weight column for size k (width when none).
+    let thresholds: Vec<usize> = (0..=f + 1).map(|k| view.threshold(k).min(width as u128) as usize).collect();
+    let threshold = |k: usize| thresholds.get(k).copied().unwrap_or(width);
+    // Binomials C(f, k) and C(f − 1, k): whole rows, with and without one player.
+    let binomials = |m: usize| -> Vec<C> {
+        let mut row: Vec<C> = vec![C::default(); m + 1];
+        if let Some(first) = row.first_mut() {
+            *first = C::one();
+        }
+        for j in 1..=m {
+            for k in (1..=j).rev() {
+                let prev = row.get(k - 1).copied().unwrap_or_default();
+                if let Some(slot) = row.get_mut(k) {
+                    *slot = slot.add(prev);
+                }
+            }
+        }
+        row
+    };
+    let all = binomials(f);
+    let others = binomials(f.saturating_sub(1));
+    // Subsets of F of size k with weight below x (x = width: all of them).
+    let below =
+        |k: usize, x: usize| -> C { if x >= width { all.get(k).copied().unwrap_or_default() } else { prefix(k, x) } };
+    let mut winning = BigUint::default();
+    for k in 0..=f {
+        winning += below(k, width).sub(below(k, threshold(k))).to_big();
+    }
+    let mut swings = vec![BigUint::default(); n];
+    let mut shapley = vec![0.0; n];
+    // Players of equal weight and standing have equal power: compute each kind once.
+    let mut seen: std::collections::HashMap<(u64, bool), usize> = std::collections::HashMap::new();
+    for (done, player) in (0..n).enumerate() {
+        let kind = (view.weight(player), view.game.required.get(player).copied().unwrap_or(false));
+        if let Some(&twin) = seen.get(&kind) {
+            let (s, ss) = (swings.get(twin).cloned().unwrap_or_default(), shapley.get(twin).copied().unwrap_or(0.0));
+            if let (Some(a), Some(b)) = (swings.get_mut(player), shapley.get_mut(player)) {
+                (*a, *b) = (s, ss);
+            }
+            continue;
+        }
+        seen.insert(kind, player);
+        let mut by_size: Vec<C> = vec![C::default(); n];
+        if kind.1 {
+            // S = T ∪ R∖{i} loses without i; T ∪ R must win.
+            for k in 0..=f {
+                if let Some(slot) = by_size.get_mut(k + view.r - 1) {
+                    *slot = slot.add(below(k, width).sub(below(k, threshold(k))));
+                }
+            }
+        } else {
+            let wi = kind.0 as usize;
+            // Subsets of F∖{i} of size k with weight below x, from the rows with i by the
+            // alternating series P₋ᵢ[k](x) = Σⱼ (−1)ʲ P[k − j](x − j·wᵢ), for x ≤ cap.
+            let without = |k: usize, x: usize| -> C {
+                if x >= width {
+                    return others.get(k).copied().unwrap_or_default();
+                }
+                let (mut plus, mut minus) = (C::default(), C::default());
+                for j in 0..=k {
+                    let Some(y) = x.checked_sub(j * wi).filter(|&y| y > 0) else { break };
+                    let term = prefix(k - j, y);
+                    if j % 2 == 0 {
+                        plus = plus.add(term);
+                    } else {
+                        minus = minus.add(term);
+                    }
+                }
+                plus.sub(minus)
+            };
+            for k in 0..f {
+                // T of size k loses (w below its threshold) and wins with i (w + wᵢ reaches the
+                // threshold of size k + 1; thresholds never exceed the cap, so saturation is exact).
+                let next = threshold(k + 1);
+                let lo = if next >= width { width } else { next.saturating_sub(wi) };
+                let hi = threshold(k);
+                if lo < hi
+                    && let Some(slot) = by_size.get_mut(k + view.r)
+                {
+                    *slot = slot.add(without(k, hi).sub(without(k, lo)));
+                }
+            }
+        }
+        let mut total = BigUint::default();
+        let mut weighted = BigUint::default();
+        for (s, count) in by_size.iter().enumerate() {
+            let count = count.to_big();
+            weighted += &count * order_weight(s);
+            total += count;
+        }
+        if let Some(slot) = swings.get_mut(player) {
+            *slot = total;
+        }
+        if let Some(slot) = shapley.get_mut(player) {
+            *slot = super::count::ratio(&weighted, &n_fact);
+        }
+        progress(f + done + 1, f + n);
+    }
+    (swings, winning, shapley)
+}

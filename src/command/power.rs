@@ -1,0 +1,157 @@
+//! `concord power`: voting power of a committee's members, or of a plain weighted game.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use concord_core::power::{self, Game, Options, ShapleyMethod};
+use concord_core::{Date, Decimal};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::TableFormat;
+use crate::diagnostics::Failure;
+
+/// How to compute Shapley–Shubik.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub(crate) enum Shapley {
+    /// Exact when the table is small enough, sampled otherwise.
+    #[default]
+    Auto,
+    /// Always exact.
+    Exact,
+    /// Always sampled.
+    Sample,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The scenario file (TOML); with `--committee`.
+    scenario: Option<PathBuf>,
+    /// The committee whose rule to analyse.
+    #[arg(long, requires = "scenario")]
+    committee: Option<String>,
+    /// Date whose seated members play (YYYY-MM-DD); default: the scenario's `as_of`.
+    #[arg(long, value_parser = super::parse_date, requires = "scenario")]
+    at: Option<Date>,
+    /// Quota of a plain weighted game (instead of a scenario).
+    #[arg(long, conflicts_with_all = ["scenario", "committee"], requires = "weights")]
+    quota: Option<String>,
+    /// Weights of a plain weighted game, comma-separated; players are named p1, p2, ….
+    #[arg(long, value_delimiter = ',', requires = "quota")]
+    weights: Vec<String>,
+    /// How to compute the Shapley–Shubik index.
+    #[arg(long, value_enum, default_value_t)]
+    shapley: Shapley,
+    /// Orderings drawn when Shapley–Shubik is sampled.
+    #[arg(long, default_value_t = 1_000_000)]
+    samples: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: TableFormat,
+}
+
+fn decimal(text: &str, what: &str) -> Result<Decimal, Failure> {
+    Decimal::parse(text.trim()).map_err(|e| Failure::Message(format!("{what}: {e}")))
+}
+
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    let (game, title) = match (&args.scenario, &args.quota) {
+        (Some(path), None) => {
+            let Some(id) = &args.committee else {
+                return Err(Failure::Message("give the committee to analyse: `--committee ID`".to_owned()));
+            };
+            let engine = super::load(path)?;
+            let Some(c) = engine.committee_index(id) else {
+                let known: Vec<&str> = engine.scenario().committees.iter().map(|c| c.id.as_str()).collect();
+                return Err(Failure::Message(format!(
+                    "no committee `{id}` in `{}` (it has {})",
+                    path.display(),
+                    known.join(", ")
+                )));
+            };
+            let at = args.at.unwrap_or_else(|| engine.as_of());
+            let game = engine.committee_game(c, at).map_err(|e| Failure::Message(e.to_string()))?;
+            let rule = engine.scenario().committees.get(c).map(|c| c.rule.to_string()).unwrap_or_default();
+            let title = format!("Voting power in {id} ({rule}), {} members seated on {at}", game.len());
+            (game, title)
+        }
+        (None, Some(quota)) => {
+            let quota = decimal(quota, "--quota")?;
+            let weights: Vec<Decimal> =
+                args.weights.iter().map(|w| decimal(w, "--weights")).collect::<Result<_, _>>()?;
+            let game = Game::weighted(quota, &weights).map_err(|e| Failure::Message(e.to_string()))?;
+            let shown = if args.weights.len() <= 12 {
+                args.weights.join(", ")
+            } else {
+                format!(
+                    "{}, … ({} weights)",
+                    args.weights.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
+                    args.weights.len()
+                )
+            };
+            (game, format!("Voting power in the weighted game [{quota}; {shown}]"))
+        }
+        _ => {
+            return Err(Failure::Message(
+                "give a scenario and `--committee ID`, or `--quota Q --weights W1,W2,…`".to_owned(),
+            ));
+        }
+    };
+    let options = Options {
+        shapley: match args.shapley {
+            Shapley::Auto => ShapleyMethod::Auto,
+            Shapley::Exact => ShapleyMethod::Exact,
+            Shapley::Sample => ShapleyMethod::Sample(args.samples),
+        },
+        samples: args.samples,
+        ..Options::default()
+    };
+    let mut bar = Progress::new();
+    let result = power::analyse(&game, &options, &mut |done, total| bar.update(done, total));
+    bar.finish();
+    let report = result.map_err(|e| Failure::Message(e.to_string()))?;
+    match args.format {
+        TableFormat::Json => super::print_json(&report),
+        TableFormat::Table => crate::render::power(&title, &report),
+    }
+}
+
+/// A progress bar on standard error, shown only on a terminal and only once work has taken
+/// more than a second.
+struct Progress {
+    start: Instant,
+    bar: Option<ProgressBar>,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress { start: Instant::now(), bar: None, terminal: std::io::stderr().is_terminal() }
+    }
+
+    fn update(&mut self, done: usize, total: usize) {
+        if !self.terminal {
+            return;
+        }
+        if self.bar.is_none() && self.start.elapsed() > Duration::from_secs(1) {
+            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} {elapsed_precise} [{bar:40}] {percent}% (eta {eta})")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        let _ = std::io::stderr().flush();
+    }
+}
