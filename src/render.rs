@@ -43,12 +43,18 @@ fn note(d: &DecisionReport) -> String {
 }
 
 fn note_without_errors(d: &DecisionReport) -> String {
+    let consensus = d.rule == "consensus";
     if !d.objections.is_empty() {
         let who: Vec<String> = d.objections.iter().map(objector).collect();
-        return who.join("; ");
+        return match d.outcome {
+            // Under a voting rule a proposal can carry over objections.
+            Outcome::Adopted => format!("carried over objections: {}", who.join("; ")),
+            _ => who.join("; "),
+        };
     }
     match (d.outcome, d.deadline) {
-        (Outcome::Pending, Some(deadline)) => format!("silence procedure until {deadline}"),
+        (Outcome::Pending, Some(deadline)) if consensus => format!("silence procedure until {deadline}"),
+        (Outcome::Pending, Some(deadline)) => format!("voting open until {deadline}"),
         (Outcome::Pending, None) => "awaiting consents".to_owned(),
         (Outcome::Blocked, Some(deadline)) => format!("not carried by the deadline {deadline}"),
         (Outcome::Blocked, None) => "cannot be carried".to_owned(),
@@ -115,7 +121,8 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
     let mut out = anstream::stdout().lock();
     let d = &e.decision;
     writeln!(out, "{BOLD}{}{BOLD:#}: {}", d.proposal, d.title)?;
-    let deadline = d.deadline.map_or_else(String::new, |dl| format!(", silence deadline {dl}"));
+    let kind = if d.rule == "consensus" { "silence deadline" } else { "deadline" };
+    let deadline = d.deadline.map_or_else(String::new, |dl| format!(", {kind} {dl}"));
     writeln!(out, "  committee {} ({}), evaluated on {}{deadline}", d.committee, d.rule_text, e.at)?;
     let style = outcome_style(d.outcome);
     writeln!(out, "  outcome: {style}{}{style:#}", d.outcome.as_str().to_uppercase())?;
@@ -176,6 +183,13 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
     Ok(())
 }
 
+/// How much support a proposal has under a voting rule, for the "why" line.
+fn support(d: &DecisionReport) -> String {
+    let seated = d.tally.consent + d.tally.object + d.tally.abstain + d.tally.silent;
+    let weight = d.consenting_weight_share.map_or_else(String::new, |w| format!(", holding {:.1}% of the weight", w * 100.0));
+    format!(": {} of {seated} members consent{weight}", d.tally.consent)
+}
+
 /// One sentence on why the outcome is what it is.
 fn why(e: &ExplainReport) -> String {
     let d = &e.decision;
@@ -183,20 +197,21 @@ fn why(e: &ExplainReport) -> String {
     let silent = d.tally.silent;
     let deadline_passed = d.deadline.is_some_and(|dl| e.at >= dl);
     match d.outcome {
-        Outcome::Blocked if consensus || d.rule == "unanimity" && !d.objections.is_empty() => {
+        Outcome::Blocked if (consensus || d.rule == "unanimity") && !d.objections.is_empty() => {
             let who: Vec<&str> = d.objections.iter().map(|o| o.member.as_str()).collect();
             format!("under {} one objection blocks; objecting: {}", d.rule, who.join(", "))
         }
         Outcome::Blocked if deadline_passed => format!(
-            "the deadline {} has passed without the rule being met",
-            d.deadline.map(|x| x.to_string()).unwrap_or_default()
+            "the deadline {} has passed without the rule being met{}",
+            d.deadline.map(|x| x.to_string()).unwrap_or_default(),
+            support(d)
         ),
-        Outcome::Blocked => "even if every silent member consented, the rule could not be met".to_owned(),
+        Outcome::Blocked => format!("even if every silent member consented, the rule could not be met{}", support(d)),
         Outcome::Adopted if consensus && silent > 0 && d.deadline.is_some() => {
             format!("no member objects, and the {silent} silent members count as consent since the deadline has passed")
         }
         Outcome::Adopted if consensus => "no member objects; silence is consent".to_owned(),
-        Outcome::Adopted => format!("the rule ({}) is met", d.rule_text),
+        Outcome::Adopted => format!("the rule ({}) is met{}", d.rule_text, support(d)),
         Outcome::Pending if consensus => format!(
             "no objection so far; the silence procedure runs until {}",
             d.deadline.map(|x| x.to_string()).unwrap_or_default()

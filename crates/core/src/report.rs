@@ -5,7 +5,8 @@
 //! - [`DecideReport`]: `{ scenario, at, decisions: [DecisionReport] }`.
 //! - [`DecisionReport`]: `{ proposal, title, committee, rule, rule_text, outcome, deadline,
 //!   tally: { consent, object, abstain, silent }, objections: [ObjectionReport],
-//!   evaluation_errors? }`.
+//!   consenting_weight_share?, evaluation_errors? }`; `consenting_weight_share` is present under
+//!   rules with weights (qualified, weighted).
 //! - [`ObjectionReport`]: `{ member, cause: "vote" | "position", positions: [{ id, source }],
 //!   facts: [{ id, value, as_of, source }], reason, voted_at? }`; a position is
 //!   `{ id, source, since?, reads: [FACT] }`. `facts` are the facts the
@@ -55,6 +56,9 @@ pub struct DecisionReport {
     pub tally: Tally,
     /// One per objecting member.
     pub objections: Vec<ObjectionReport>,
+    /// Under a rule with weights, the consenting members' share of the seated members' weight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consenting_weight_share: Option<f64>,
     /// Positions that could not be evaluated (Cedar skipped them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evaluation_errors: Vec<EvalErrorReport>,
@@ -189,6 +193,9 @@ impl Evaluation<'_> {
             deadline: proposal.and_then(|p| p.deadline),
             tally: d.tally,
             objections: d.objections.iter().map(|o| self.objection_report(o.member, &o.cause)).collect(),
+            consenting_weight_share: d
+                .weight
+                .map(|(yes, total)| if total > 0 { yes as f64 / total as f64 } else { 0.0 }),
             evaluation_errors: d
                 .issues
                 .iter()

@@ -88,6 +88,14 @@ impl CompiledRule {
         self.weights.get(member).copied().unwrap_or(0)
     }
 
+    /// For a rule with weights: the weight of the consenting members and of all of the ballot.
+    pub(crate) fn consenting_weight(&self, ballot: &[(usize, Stance)]) -> Option<(i128, i128)> {
+        self.rule.weight()?;
+        let total = ballot.iter().map(|(m, _)| self.weight(*m)).sum();
+        let yes = ballot.iter().filter(|(_, s)| *s == Stance::Consent).map(|(m, _)| self.weight(*m)).sum();
+        Some((yes, total))
+    }
+
     /// Whether the rule adopts with these stances. With `silent_consents`, silent members are
     /// counted as consenting (the best case still open).
     pub(crate) fn adopts(&self, ballot: &[(usize, Stance)], silent_consents: bool) -> bool {

@@ -71,6 +71,9 @@ pub struct Decision {
     pub objections: Vec<Objection>,
     /// Positions that could not be evaluated for members without a vote.
     pub issues: Vec<EvalIssue>,
+    /// Under a rule with weights: the consenting members' weight and the seated members' total,
+    /// in the rule's units.
+    pub weight: Option<(i128, i128)>,
 }
 
 /// One member's stance on a proposal, with its cause.

@@ -495,10 +495,10 @@ impl<'e> Evaluation<'e> {
             }
         }
         let deadline = engine.scenario.proposals.get(p).and_then(|x| x.deadline);
-        let outcome = match engine.committees.get(committee) {
-            Some(c) => rules::outcome(&c.rule, &ballot, self.at, deadline),
-            None => rules::Outcome::Pending,
+        let (outcome, weight) = match engine.committees.get(committee) {
+            Some(c) => (rules::outcome(&c.rule, &ballot, self.at, deadline), c.rule.consenting_weight(&ballot)),
+            None => (rules::Outcome::Pending, None),
         };
-        Decision { proposal: p, outcome, tally, objections, issues }
+        Decision { proposal: p, outcome, tally, objections, issues, weight }
     }
 }

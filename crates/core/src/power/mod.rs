@@ -11,7 +11,22 @@
 //!   bound (or always exact, or always sampled, as asked).
 //!
 //! Counts are exact integers of whatever width the number of players needs (see `count`); no
-//! enumeration of coalitions is done except by [`brute_force`], the test oracle.
+//! enumeration of coalitions is done except by [`brute_force`], the test oracle. The method is
+//! explained in `docs/power.md`.
+//!
+//! ```
+//! use concord_core::power::{analyse, Game, Options};
+//! use concord_core::Decimal;
+//!
+//! // The UN Security Council since 1965: five permanent members with a veto, ten elected.
+//! let weights: Vec<Decimal> = [7, 7, 7, 7, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1].map(Decimal::from_int).to_vec();
+//! let game = Game::weighted(Decimal::from_int(39), &weights).unwrap();
+//! let power = analyse(&game, &Options::default(), &mut |_done, _total| {}).unwrap();
+//! assert_eq!(power.winning_coalitions, "848");
+//! assert_eq!(power.members[0].swings, "848");
+//! assert!((power.members[0].shapley_shubik - 421.0 / 2145.0).abs() < 1e-12);
+//! assert!((power.members[5].shapley_shubik - 4.0 / 2145.0).abs() < 1e-12);
+//! ```
 
 mod count;
 mod exact;
