@@ -1,8 +1,8 @@
-//! Golden snapshots of the output on the example scenario, for people (tables, explanations) and
+//! Golden snapshots of the output on the example scenarios, for people (tables, explanations) and
 //! for scripts (JSON), with colour off. Review a change with `cargo insta review`, or accept it
 //! with `INSTA_UPDATE=always cargo test --test integration` and read the `.snap` diff.
 
-use crate::util::{EXAMPLE, concord};
+use crate::util::{EU_COUNCIL, EXAMPLE, UNSC, concord};
 
 const BOTH_FACTS: [&str; 4] = ["--set", "gaza_permanent_ceasefire=true", "--set", "gaza_aid_unobstructed=true"];
 
@@ -62,4 +62,34 @@ fn what_if_table_no_change() {
 #[test]
 fn what_if_json() {
     insta::assert_snapshot!(stdout(&with(&["what-if", EXAMPLE, "--format", "json"], &BOTH_FACTS)));
+}
+
+#[test]
+fn power_nato_military_committee_table() {
+    insta::assert_snapshot!(stdout(&["power", EXAMPLE, "--committee", "MC"]));
+}
+
+#[test]
+fn power_eu_council_table() {
+    insta::assert_snapshot!(stdout(&["power", EU_COUNCIL, "--committee", "COUNCIL"]));
+}
+
+#[test]
+fn power_security_council_table() {
+    insta::assert_snapshot!(stdout(&["power", UNSC, "--committee", "SC"]));
+}
+
+#[test]
+fn eu_council_decide_table() {
+    insta::assert_snapshot!(stdout(&["decide", EU_COUNCIL]));
+}
+
+#[test]
+fn eu_council_explain_directive_text() {
+    insta::assert_snapshot!(stdout(&["explain", EU_COUNCIL, "dir-2025-207"]));
+}
+
+#[test]
+fn security_council_decide_table() {
+    insta::assert_snapshot!(stdout(&["decide", UNSC]));
 }

@@ -6,6 +6,8 @@
 
 mod bad_input;
 mod cli;
+mod examples;
 mod golden;
+mod power;
 mod util;
 mod wire;

@@ -8,6 +8,12 @@ use std::process::{Command, Stdio};
 /// The example scenario, relative to the package root (the directory the binary runs in).
 pub(crate) const EXAMPLE: &str = "examples/nato-2025.toml";
 
+/// The example of a body deciding by qualified majority: the Council of the European Union.
+pub(crate) const EU_COUNCIL: &str = "examples/eu-council.toml";
+
+/// The example of a body deciding with vetoes: the UN Security Council.
+pub(crate) const UNSC: &str = "examples/un-security-council.toml";
+
 /// The package root: the working directory of every run.
 pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,7 +21,31 @@ pub(crate) fn root() -> &'static Path {
 
 /// The text of the example scenario.
 pub(crate) fn example_text() -> String {
-    std::fs::read_to_string(root().join(EXAMPLE)).expect("read the example scenario")
+    read(EXAMPLE)
+}
+
+/// The text of a file, relative to the package root.
+#[track_caller]
+pub(crate) fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("read `{path}`: {e}"))
+}
+
+/// `(id, population)` of every member of the EU example, in the file's order, read from its text
+/// (independently of concord's reader).
+pub(crate) fn eu_populations() -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut id = None;
+    for line in read(EU_COUNCIL).lines() {
+        if let Some(rest) = line.strip_prefix("id = \"") {
+            id = Some(rest.trim_end_matches('"').to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("weights = { population = ") {
+            let population = rest.trim_end_matches(" }").parse().unwrap();
+            out.push((id.take().unwrap(), population));
+        }
+    }
+    assert_eq!(out.len(), 27);
+    out
 }
 
 /// What one run of the binary did.

@@ -2,7 +2,8 @@
 //! and `what-if` is read into structs written here with `deny_unknown_fields`, so that a field
 //! renamed, dropped or turned into another type fails a test. Fields the contract prints always
 //! (`reason`, `deadline`) must be present even when null; the others (`since`, `voted_at`,
-//! `evaluation_errors`) may be left out.
+//! `evaluation_errors`, `consenting_weight_share`) may be left out. The wire format of `power`
+//! is checked in `power.rs`.
 //!
 //! The contract allows new fields; these structs refuse them on purpose, so that every change
 //! of the wire format is a deliberate one.
@@ -11,7 +12,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use crate::util::{EXAMPLE, concord, example_text, replace_once, scenario_file};
+use crate::util::{EU_COUNCIL, EXAMPLE, UNSC, concord, eu_populations, example_text, replace_once, scenario_file};
 
 /// An `Option` that must be present in the JSON, possibly as `null`.
 fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
@@ -40,6 +41,8 @@ struct DecisionWire {
     tally: TallyWire,
     objections: Vec<ObjectionWire>,
     #[serde(default)]
+    consenting_weight_share: Option<f64>,
+    #[serde(default)]
     evaluation_errors: Option<Vec<EvalErrorWire>>,
 }
 
@@ -56,6 +59,8 @@ struct ExplainWire {
     deadline: Option<String>,
     tally: TallyWire,
     objections: Vec<ObjectionWire>,
+    #[serde(default)]
+    consenting_weight_share: Option<f64>,
     #[serde(default)]
     evaluation_errors: Option<Vec<EvalErrorWire>>,
     at: String,
@@ -202,6 +207,10 @@ fn check_decision(d: &DecisionWire, at: &str) {
             assert!(!f.value.is_null() && !f.value.is_array() && !f.value.is_object(), "{f:?}");
         }
     }
+    if let Some(share) = d.consenting_weight_share {
+        assert!((0.0..=1.0).contains(&share), "a share lies in [0, 1]: {d:?}");
+        assert!(share == 0.0 || d.tally.consent > 0, "no weight consents without a consenting member: {d:?}");
+    }
     for e in d.evaluation_errors.iter().flatten() {
         assert!(!e.member.is_empty() && !e.position.is_empty() && !e.message.is_empty(), "{e:?}");
     }
@@ -228,6 +237,67 @@ fn decide_json_matches_the_wire_format() {
     let nuc = report.decisions.iter().find(|d| d.proposal == "nuc-2025-statement").unwrap();
     assert_eq!(nuc.objections[0].cause, Cause::Vote);
     assert_eq!(nuc.objections[0].voted_at.as_deref(), Some("2025-06-11"));
+    for d in &report.decisions {
+        assert_eq!(d.consenting_weight_share, None, "consensus has no weights: {d:?}");
+    }
+}
+
+#[test]
+fn decisions_under_weighted_rules_carry_the_consenting_weight_share() {
+    let report: DecideWire = parse(&["decide", EU_COUNCIL, "--format", "json"]);
+    assert_eq!(report.decisions.len(), 3);
+    for d in &report.decisions {
+        check_decision(d, &report.at);
+        match d.rule.as_str() {
+            "qualified" => {
+                let share = d.consenting_weight_share.unwrap_or_else(|| panic!("a qualified vote has a share: {d:?}"));
+                assert!(share > 0.0 && share < 1.0, "{d:?}");
+            }
+            _ => assert_eq!(d.consenting_weight_share, None, "{} has no weights: {d:?}", d.rule),
+        }
+    }
+    let directive = report.decisions.iter().find(|d| d.proposal == "dir-2025-207").unwrap();
+    // Every member but the four objecting (DEU, FRA, ITA, POL) consents.
+    let populations = eu_populations();
+    let total: usize = populations.iter().map(|(_, p)| p).sum();
+    let objecting: usize =
+        populations.iter().filter(|(id, _)| ["DEU", "FRA", "ITA", "POL"].contains(&id.as_str())).map(|(_, p)| p).sum();
+    let expected = (total - objecting) as f64 / total as f64;
+    assert!((directive.consenting_weight_share.unwrap() - expected).abs() < 1e-12, "{directive:?}");
+
+    let e: ExplainWire = parse(&["explain", EU_COUNCIL, "dir-2025-207", "--format", "json"]);
+    assert!((e.consenting_weight_share.unwrap() - expected).abs() < 1e-12, "{e:?}");
+    let e: ExplainWire = parse(&["explain", EXAMPLE, "eadrcc-2025-montana", "--format", "json"]);
+    assert_eq!(e.consenting_weight_share, None);
+
+    // Neither a veto rule nor NATO's consensus has weights.
+    let report: DecideWire = parse(&["decide", UNSC, "--format", "json"]);
+    assert!(report.decisions.iter().all(|d| d.consenting_weight_share.is_none()), "{report:?}");
+}
+
+#[test]
+fn weighted_rules_carry_the_consenting_weight_share() {
+    // The NATO example with the Military Committee deciding by population, 50% of the total.
+    let text = replace_once(
+        &example_text(),
+        "id = \"MC\"\nname = \"Military Committee\"\nmembers = \"all\"\nrule = \"consensus\"",
+        "id = \"MC\"\nname = \"Military Committee\"\nmembers = \"all\"\n\
+         rule = { kind = \"weighted\", weight = \"population\", quota_share = 0.5 }",
+    );
+    let file = scenario_file(&text);
+    let report: DecideWire = parse(&["decide", file.path(), "--format", "json"]);
+    let mut weighted = 0;
+    for d in &report.decisions {
+        check_decision(d, &report.at);
+        if d.committee == "MC" {
+            weighted += 1;
+            assert_eq!(d.rule, "weighted");
+            assert!(d.consenting_weight_share.is_some(), "{d:?}");
+        } else {
+            assert_eq!(d.consenting_weight_share, None, "{d:?}");
+        }
+    }
+    assert!(weighted > 0, "the example has proposals before the Military Committee");
 }
 
 #[test]
@@ -276,6 +346,7 @@ fn explain_json_matches_the_wire_format() {
             deadline: e.deadline,
             tally: e.tally,
             objections: e.objections,
+            consenting_weight_share: e.consenting_weight_share,
             evaluation_errors: e.evaluation_errors,
         };
         check_decision(&as_decision, &e.at);

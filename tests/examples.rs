@@ -1,0 +1,130 @@
+//! The example scenarios under rules other than consensus: the UN Security Council (a veto rule:
+//! nine votes and no permanent member against) and the EU Council (qualified majority), decided
+//! as their comments say.
+
+use serde_json::json;
+
+use crate::util::{EU_COUNCIL, UNSC, concord, decision, outcomes, read, replace_once, scenario_file};
+
+const RENEWAL: &str = "draft-2025-mission-renewal";
+const CEASEFIRE: &str = "draft-2025-ceasefire";
+const SANCTIONS: &str = "draft-2025-sanctions-panel";
+const ACCESS: &str = "draft-2025-humanitarian-access";
+
+fn decide(path: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["decide", path, "--format", "json"];
+    args.extend_from_slice(extra);
+    concord(&args).success().json()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+}
+
+#[test]
+fn security_council_example_checks() {
+    let run = concord(&["check", UNSC]).success();
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    for part in ["unsc-2025", "15 members", "4 proposals"] {
+        assert!(run.stdout.contains(part), "summary lacks `{part}`: {}", run.stdout);
+    }
+}
+
+#[test]
+fn security_council_outcomes() {
+    let report = decide(UNSC, &[]);
+    assert_eq!(report["scenario"], "unsc-2025");
+    assert_eq!(report["at"], "2025-06-30");
+    assert_eq!(
+        outcomes(&report),
+        pairs(&[(RENEWAL, "adopted"), (CEASEFIRE, "blocked"), (SANCTIONS, "blocked"), (ACCESS, "pending")])
+    );
+    for d in report["decisions"].as_array().unwrap() {
+        assert_eq!((&d["committee"], &d["rule"]), (&json!("SC"), &json!("veto")), "{d:#}");
+    }
+}
+
+#[test]
+fn security_council_abstaining_permanent_members_do_not_block() {
+    let report = decide(UNSC, &[]);
+    let d = decision(&report, RENEWAL);
+    assert_eq!(d["outcome"], "adopted");
+    assert_eq!(d["tally"], json!({ "consent": 12, "object": 0, "abstain": 3, "silent": 0 }));
+    let explained = concord(&["explain", UNSC, RENEWAL, "--format", "json"]).success().json();
+    for permanent in ["CHN", "RUS"] {
+        let stance = explained["stances"].as_array().unwrap().iter().find(|s| s["member"] == permanent).unwrap();
+        assert_eq!(stance["stance"], "abstain", "{stance}");
+    }
+}
+
+#[test]
+fn security_council_one_permanent_member_against_is_a_veto() {
+    let report = decide(UNSC, &[]);
+    let d = decision(&report, CEASEFIRE);
+    assert_eq!(d["outcome"], "blocked");
+    assert_eq!(d["tally"], json!({ "consent": 14, "object": 1, "abstain": 0, "silent": 0 }));
+    let objections = d["objections"].as_array().unwrap();
+    assert_eq!(objections.len(), 1);
+    assert_eq!((&objections[0]["member"], &objections[0]["cause"]), (&json!("RUS"), &json!("vote")));
+    assert!(objections[0]["reason"].as_str().is_some_and(|r| r.starts_with("Illustrative")), "{d:#}");
+
+    // The same draft with the permanent member abstaining instead is adopted.
+    let text = read(UNSC);
+    let (before, after) = text.split_once("member = \"RUS\"\nstance = \"object\"\nat = 2025-06-19\n").unwrap();
+    assert!(after.starts_with("reason = "), "the veto's reason follows it");
+    let after = after.split_once('\n').unwrap().1;
+    let abstain = format!("{before}member = \"RUS\"\nstance = \"abstain\"\nat = 2025-06-19\n{after}");
+    let file = scenario_file(&abstain);
+    let d = decide(file.path(), &[]);
+    assert_eq!(decision(&d, CEASEFIRE)["outcome"], "adopted");
+    assert_eq!(decision(&d, CEASEFIRE)["tally"], json!({ "consent": 14, "object": 0, "abstain": 1, "silent": 0 }));
+}
+
+#[test]
+fn security_council_fewer_than_nine_votes_fail_without_a_veto() {
+    let report = decide(UNSC, &[]);
+    let d = decision(&report, SANCTIONS);
+    assert_eq!(d["outcome"], "blocked");
+    assert_eq!(d["tally"], json!({ "consent": 7, "object": 2, "abstain": 6, "silent": 0 }));
+    let objectors: Vec<&str> =
+        d["objections"].as_array().unwrap().iter().map(|o| o["member"].as_str().unwrap()).collect();
+    assert_eq!(objectors, ["ALG", "PAK"], "only elected members vote against");
+}
+
+#[test]
+fn security_council_draft_before_the_council_is_pending_until_its_vote() {
+    let report = decide(UNSC, &[]);
+    let d = decision(&report, ACCESS);
+    assert_eq!(d["outcome"], "pending");
+    assert_eq!(d["deadline"], "2025-07-08");
+    assert_eq!(d["tally"], json!({ "consent": 6, "object": 0, "abstain": 0, "silent": 9 }));
+    let on_the_day = decide(UNSC, &["--at", "2025-07-08"]);
+    assert_eq!(decision(&on_the_day, ACCESS)["outcome"], "blocked", "not carried by its deadline");
+    // Before it was circulated it is not before the Council.
+    let before = decide(UNSC, &["--at", "2025-06-20"]);
+    assert!(before["decisions"].as_array().unwrap().iter().all(|d| d["proposal"] != ACCESS));
+}
+
+#[test]
+fn security_council_a_veto_blocks_at_once_before_the_vote() {
+    let text = replace_once(
+        &read(UNSC),
+        "[[vote]]\nproposal = \"draft-2025-humanitarian-access\"\nmember = \"FRA\"\n",
+        "[[vote]]\nproposal = \"draft-2025-humanitarian-access\"\nmember = \"CHN\"\nstance = \"object\"\n\
+         at = 2025-06-28\nreason = \"test\"\n\n[[vote]]\nproposal = \"draft-2025-humanitarian-access\"\nmember = \"FRA\"\n",
+    );
+    let file = scenario_file(&text);
+    assert_eq!(decision(&decide(file.path(), &[]), ACCESS)["outcome"], "blocked");
+}
+
+#[test]
+fn eu_council_outcomes() {
+    let report = decide(EU_COUNCIL, &[]);
+    assert_eq!(
+        outcomes(&report),
+        pairs(&[("reg-2025-101", "adopted"), ("dir-2025-207", "blocked"), ("cfsp-2025-12", "pending")])
+    );
+    // Four members with 55% of the population form a blocking minority.
+    let d = decision(&report, "dir-2025-207");
+    assert_eq!(d["tally"], json!({ "consent": 23, "object": 4, "abstain": 0, "silent": 0 }));
+}
