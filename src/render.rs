@@ -186,7 +186,8 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
 /// How much support a proposal has under a voting rule, for the "why" line.
 fn support(d: &DecisionReport) -> String {
     let seated = d.tally.consent + d.tally.object + d.tally.abstain + d.tally.silent;
-    let weight = d.consenting_weight_share.map_or_else(String::new, |w| format!(", holding {:.1}% of the weight", w * 100.0));
+    let weight =
+        d.consenting_weight_share.map_or_else(String::new, |w| format!(", holding {:.1}% of the weight", w * 100.0));
     format!(": {} of {seated} members consent{weight}", d.tally.consent)
 }
 

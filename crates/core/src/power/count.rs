@@ -1,14 +1,15 @@
 //! Exact coalition counts in fixed-width integers, chosen by the number of players.
 //!
 //! Counts of coalitions reach `2^n`, beyond 64 bits from 64 players on. The dynamic programmes
-//! are generic over [`Count`] and run with the narrowest type that holds `2^n`: `u64`, `u128`,
+//! are generic over [`Count`] and run with the narrowest type that holds `2^n`: `u32`, `u64`, `u128`,
 //! then 256, 512 and 1024 bits (`ruint`), so small bodies pay nothing for large ones.
 
 use num_bigint::BigUint;
 use ruint::Uint;
 
-/// An unsigned count with wrapping addition and subtraction (the programmes never overflow the
-/// chosen width; subtraction is exact because deconvolution only removes what was added).
+/// An unsigned count with wrapping arithmetic. The programmes never overflow the chosen width:
+/// every value counts coalitions of the body, so it stays below 2^n; subtraction is exact
+/// because deconvolution only removes what was added.
 pub(crate) trait Count: Copy + Default + Eq + Send + Sync + 'static {
     /// The number of bits.
     const BITS: usize;
@@ -16,6 +17,22 @@ pub(crate) trait Count: Copy + Default + Eq + Send + Sync + 'static {
     fn add(self, other: Self) -> Self;
     fn sub(self, other: Self) -> Self;
     fn to_big(self) -> BigUint;
+}
+
+impl Count for u32 {
+    const BITS: usize = 32;
+    fn one() -> u32 {
+        1
+    }
+    fn add(self, other: u32) -> u32 {
+        self.wrapping_add(other)
+    }
+    fn sub(self, other: u32) -> u32 {
+        self.wrapping_sub(other)
+    }
+    fn to_big(self) -> BigUint {
+        BigUint::from(self)
+    }
 }
 
 impl Count for u64 {
@@ -50,21 +67,29 @@ impl Count for u128 {
     }
 }
 
-impl<const B: usize, const L: usize> Count for Uint<B, L> {
-    const BITS: usize = B;
-    fn one() -> Self {
-        Uint::from(1u64)
-    }
-    fn add(self, other: Self) -> Self {
-        self.wrapping_add(other)
-    }
-    fn sub(self, other: Self) -> Self {
-        self.wrapping_sub(other)
-    }
-    fn to_big(self) -> BigUint {
-        BigUint::from_bytes_le(&self.to_le_bytes_vec())
-    }
+macro_rules! wide_count {
+    ($bits:literal, $limbs:literal) => {
+        impl Count for Uint<$bits, $limbs> {
+            const BITS: usize = $bits;
+            fn one() -> Self {
+                Uint::from(1u64)
+            }
+            fn add(self, other: Self) -> Self {
+                self.wrapping_add(other)
+            }
+            fn sub(self, other: Self) -> Self {
+                self.wrapping_sub(other)
+            }
+            fn to_big(self) -> BigUint {
+                BigUint::from_bytes_le(&self.to_le_bytes_vec())
+            }
+        }
+    };
 }
+
+wide_count!(256, 4);
+wide_count!(512, 8);
+wide_count!(1024, 16);
 
 /// 256-bit counts.
 pub(crate) type U256 = Uint<256, 4>;

@@ -53,7 +53,7 @@ impl<'g> View<'g> {
 
     /// The least weight with which some T of size k (with R) wins, or `u128::MAX` when none
     /// does: winning is monotone in weight, so a size's winning weights are a threshold.
-    fn threshold(&self, k: usize) -> u128 {
+    pub(crate) fn threshold(&self, k: usize) -> u128 {
         self.clauses.iter().filter(|&&(ck, _)| k >= ck).map(|&(_, cw)| cw).min().unwrap_or(u128::MAX)
     }
 
@@ -189,40 +189,75 @@ pub(crate) fn general<C: Count>(
     let f = view.free.len();
     let cap = view.cap() as usize;
     let width = cap + 1;
-    let at = |k: usize, w: usize| k * width + w;
-    // C[k][w]: subsets of F of size k and weight w (w = cap: weight ≥ cap).
-    let mut c: Vec<C> = vec![C::default(); (f + 1) * width];
+    // Subsets of F are symmetric: C[k][w] = C[f − k][W − w] (complements), so the table is kept
+    // only up to about half the free weight and the rest is read through complements.
+    let free_weight = usize::try_from(view.free_weight()).unwrap_or(usize::MAX);
+    let stored = cap.min(free_weight / 2 + 1);
+    // Row k only spans the weights a subset of k players can have: from the k lightest to the k
+    // heaviest (or the stored end, where heavier subsets saturate).
+    let mut ascending: Vec<usize> = view.free.iter().map(|&p| view.weight(p) as usize).collect();
+    ascending.sort_unstable();
+    let mut lo = vec![0usize; f + 1];
+    let mut hi = vec![0usize; f + 1];
+    let (mut light, mut heavy) = (0usize, 0usize);
+    for k in 1..=f {
+        light = light.saturating_add(ascending.get(k - 1).copied().unwrap_or(0));
+        heavy = heavy.saturating_add(ascending.get(f - k).copied().unwrap_or(0));
+        if let (Some(l), Some(h)) = (lo.get_mut(k), hi.get_mut(k)) {
+            (*l, *h) = (light.min(stored), heavy.min(stored));
+        }
+    }
+    let bound = |v: &[usize], k: usize| v.get(k).copied().unwrap_or(0);
+    let mut offset = vec![0usize; f + 2];
+    for k in 0..=f {
+        let next = bound(&offset, k) + bound(&hi, k) - bound(&lo, k) + 1;
+        if let Some(slot) = offset.get_mut(k + 1) {
+            *slot = next;
+        }
+    }
+    // C[k][w] at offset[k] + (w − lo[k]); the cell of weight `stored` holds every heavier subset.
+    let mut c: Vec<C> = vec![C::default(); bound(&offset, f + 1)];
     if let Some(first) = c.first_mut() {
         *first = C::one();
     }
+    // Lightest first: the rows stay short until the heavy players come.
     let mut reach = 0usize;
-    for (done, &p) in view.free.iter().enumerate() {
-        let wi = view.weight(p) as usize;
-        let top = reach.min(cap);
+    for (done, &wi) in ascending.iter().enumerate() {
+        let top = reach.min(stored);
         reach = reach.saturating_add(wi);
         for k in (0..=done).rev() {
-            // Row k + 1 gains row k shifted by wᵢ; what lands at or past the cap saturates.
-            let (lower, upper) = c.split_at_mut(at(k + 1, 0));
-            let (Some(src), Some(dst)) = (lower.get(at(k, 0)..at(k, 0) + top + 1), upper.get_mut(..width)) else {
+            // Row k + 1 gains row k shifted by wᵢ; what lands at or past the end saturates.
+            let (lo_k, lo_next) = (bound(&lo, k), bound(&lo, k + 1));
+            let (lower, upper) = c.split_at_mut(bound(&offset, k + 1));
+            let src_len = (bound(&hi, k).min(top) + 1).saturating_sub(lo_k);
+            let (Some(src), Some(dst)) = (
+                lower.get(bound(&offset, k)..bound(&offset, k) + src_len),
+                upper.get_mut(..bound(&hi, k + 1) - lo_next + 1),
+            ) else {
                 continue;
             };
-            let direct = cap.saturating_sub(wi).min(src.len());
-            if let Some(targets) = dst.get_mut(wi..wi + direct) {
+            // Cells that land below the stored end; those past the row's end are empty (no subset
+            // of this size is that heavy), so the run is clamped to the row.
+            let start = (lo_k + wi).saturating_sub(lo_next);
+            let direct =
+                stored.saturating_sub(wi).saturating_sub(lo_k).min(src.len()).min(dst.len().saturating_sub(start));
+            if let Some(targets) = dst.get_mut(start..start + direct) {
                 for (d, &v) in targets.iter_mut().zip(src) {
                     *d = d.add(v);
                 }
             }
             let saturated = src.get(direct..).unwrap_or_default().iter().fold(C::default(), |a, &b| a.add(b));
-            if let Some(last) = dst.get_mut(cap) {
+            if saturated != C::default()
+                && let Some(last) = dst.last_mut()
+            {
                 *last = last.add(saturated);
             }
         }
         progress(done + 1, f + n);
     }
-    // Rows become prefix sums: P[k][x] = Σ_{w < x} C[k][w], for x in 0..=cap (the saturated
-    // column is only ever needed as a whole row, which the binomials give).
+    // Rows become prefix sums: P[k][x] = Σ_{w < x} C[k][w].
     for k in 0..=f {
-        if let Some(row) = c.get_mut(at(k, 0)..at(k, 0) + width) {
+        if let Some(row) = c.get_mut(bound(&offset, k)..bound(&offset, k + 1)) {
             let mut acc = C::default();
             for cell in row.iter_mut() {
                 let v = *cell;
@@ -231,18 +266,6 @@ pub(crate) fn general<C: Count>(
             }
         }
     }
-    let prefix = |k: usize, x: usize| -> C {
-        if x == 0 { C::default() } else { c.get(at(k, x.min(cap))).copied().unwrap_or_default() }
-    };
-    let facts = factorials(n);
-    let order_weight = |s: usize| -> BigUint {
-        // s! (n − s − 1)!: orderings in which a given coalition of size s precedes the pivot.
-        facts.get(s).cloned().unwrap_or_default() * facts.get(n.saturating_sub(s + 1)).cloned().unwrap_or_default()
-    };
-    let n_fact = facts.get(n).cloned().unwrap_or_default();
-    // thresholds[k]: the first winning weight column for size k (width when none).
-    let thresholds: Vec<usize> = (0..=f + 1).map(|k| view.threshold(k).min(width as u128) as usize).collect();
-    let threshold = |k: usize| thresholds.get(k).copied().unwrap_or(width);
     // Binomials C(f, k) and C(f − 1, k): whole rows, with and without one player.
     let binomials = |m: usize| -> Vec<C> {
         let mut row: Vec<C> = vec![C::default(); m + 1];
@@ -261,6 +284,40 @@ pub(crate) fn general<C: Count>(
     };
     let all = binomials(f);
     let others = binomials(f.saturating_sub(1));
+    // Subsets of F of size k with weight below x; above the stored half, by complements:
+    // P[k](x) = C(f, k) − P[f − k](W − x + 1).
+    let prefix = |k: usize, x: usize| -> C {
+        // Subsets of size k lighter than x, for 0 < x ≤ stored, from the row's prefix sums.
+        let stored_prefix = |k: usize, x: usize| -> C {
+            if x <= bound(&lo, k) {
+                C::default()
+            } else if x > bound(&hi, k) {
+                all.get(k).copied().unwrap_or_default()
+            } else {
+                c.get(bound(&offset, k) + x - bound(&lo, k)).copied().unwrap_or_default()
+            }
+        };
+        if x == 0 {
+            C::default()
+        } else if x <= stored {
+            stored_prefix(k, x)
+        } else {
+            let total = all.get(k).copied().unwrap_or_default();
+            match (free_weight + 1).checked_sub(x).filter(|&y| y > 0) {
+                Some(y) => total.sub(stored_prefix(f - k, y.min(stored))),
+                None => total,
+            }
+        }
+    };
+    let facts = factorials(n);
+    let order_weight = |s: usize| -> BigUint {
+        // s! (n − s − 1)!: orderings in which a given coalition of size s precedes the pivot.
+        facts.get(s).cloned().unwrap_or_default() * facts.get(n.saturating_sub(s + 1)).cloned().unwrap_or_default()
+    };
+    let n_fact = facts.get(n).cloned().unwrap_or_default();
+    // thresholds[k]: the first winning weight column for size k (width when none).
+    let thresholds: Vec<usize> = (0..=f + 1).map(|k| view.threshold(k).min(width as u128) as usize).collect();
+    let threshold = |k: usize| thresholds.get(k).copied().unwrap_or(width);
     // Subsets of F of size k with weight below x (x = width: all of them).
     let below =
         |k: usize, x: usize| -> C { if x >= width { all.get(k).copied().unwrap_or_default() } else { prefix(k, x) } };

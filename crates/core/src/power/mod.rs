@@ -151,6 +151,7 @@ pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, u
     };
     let (swings, winning, shapley, errors) = if exact_ss {
         let (s, w, ss) = with_count(f, |width| match width {
+            Width::W32 => exact::general::<u32>(&view, progress),
             Width::W64 => exact::general::<u64>(&view, progress),
             Width::W128 => exact::general::<u128>(&view, progress),
             Width::W256 => exact::general::<U256>(&view, progress),
@@ -165,6 +166,7 @@ pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, u
                 return Err(PowerError::ThresholdTooLarge(t));
             }
             with_count(f, |width| match width {
+                Width::W32 => exact::banzhaf_count_free::<u32>(&view, progress),
                 Width::W64 => exact::banzhaf_count_free::<u64>(&view, progress),
                 Width::W128 => exact::banzhaf_count_free::<u128>(&view, progress),
                 Width::W256 => exact::banzhaf_count_free::<U256>(&view, progress),
@@ -176,6 +178,7 @@ pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, u
                 return Err(PowerError::TooLarge { cells, limit: options.max_cells * 4 });
             }
             let (s, w, _) = with_count(f, |width| match width {
+                Width::W32 => exact::general::<u32>(&view, progress),
                 Width::W64 => exact::general::<u64>(&view, progress),
                 Width::W128 => exact::general::<u128>(&view, progress),
                 Width::W256 => exact::general::<U256>(&view, progress),
@@ -192,6 +195,7 @@ pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, u
 
 #[derive(Clone, Copy)]
 enum Width {
+    W32,
     W64,
     W128,
     W256,
@@ -201,7 +205,9 @@ enum Width {
 
 /// Picks the narrowest count that holds 2^f (with room for the wrapping arithmetic's bit).
 fn with_count<T>(f: usize, run: impl FnOnce(Width) -> T) -> T {
-    let width = if f < <u64 as Count>::BITS - 1 {
+    let width = if f < <u32 as Count>::BITS - 1 {
+        Width::W32
+    } else if f < <u64 as Count>::BITS - 1 {
         Width::W64
     } else if f < <u128 as Count>::BITS - 1 {
         Width::W128
