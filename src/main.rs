@@ -43,11 +43,24 @@ enum Command {
     Gen(command::gen_scenario::Args),
 }
 
+/// Whether JSON errors were asked for, read from the raw arguments and the environment: when
+/// the arguments do not parse, there is no parsed `--error-format` to go by.
+fn asked_for_json_errors() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = args.iter().zip(args.iter().skip(1)).any(|(a, b)| a == "--error-format" && b == "json")
+        || args.iter().any(|a| a == "--error-format=json");
+    flag || std::env::var("CONCORD_ERROR_FORMAT").is_ok_and(|v| v == "json")
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            if e.use_stderr() && asked_for_json_errors() {
+                diagnostics::report(&Failure::Message(e.render().to_string().trim().to_owned()), ErrorFormat::Json);
+            } else {
+                let _ = e.print();
+            }
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };

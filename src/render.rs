@@ -44,21 +44,44 @@ fn note(d: &DecisionReport) -> String {
 
 fn note_without_errors(d: &DecisionReport) -> String {
     let consensus = d.rule == "consensus";
-    if !d.objections.is_empty() {
-        let who: Vec<String> = d.objections.iter().map(objector).collect();
-        return match d.outcome {
-            // Under a voting rule a proposal can carry over objections.
-            Outcome::Adopted => format!("carried over objections: {}", who.join("; ")),
-            _ => who.join("; "),
-        };
-    }
-    match (d.outcome, d.deadline) {
-        (Outcome::Pending, Some(deadline)) if consensus => format!("silence procedure until {deadline}"),
-        (Outcome::Pending, Some(deadline)) => format!("voting open until {deadline}"),
-        (Outcome::Pending, None) => "awaiting consents".to_owned(),
-        (Outcome::Blocked, Some(deadline)) => format!("not carried by the deadline {deadline}"),
-        (Outcome::Blocked, None) => "cannot be carried".to_owned(),
-        (Outcome::Adopted, _) => String::new(),
+    let vetoes: Vec<String> = d.objections.iter().filter(|o| o.veto).map(objector).collect();
+    let others: Vec<String> = d.objections.iter().filter(|o| !o.veto).map(objector).collect();
+    let support = || {
+        let weight =
+            d.consenting_weight_share.map_or_else(String::new, |w| format!(", {:.1}% of the weight", w * 100.0));
+        format!("{} consent{weight}", d.tally.consent)
+    };
+    match d.outcome {
+        Outcome::Blocked if !vetoes.is_empty() => {
+            if d.rule == "veto" {
+                format!("vetoed by {}", vetoes.join("; "))
+            } else {
+                vetoes.join("; ")
+            }
+        }
+        Outcome::Blocked => {
+            let against = if others.is_empty() { String::new() } else { format!("; against: {}", others.join("; ")) };
+            match d.deadline {
+                Some(deadline) if d.tally.silent > 0 => {
+                    format!("not carried by the deadline {deadline}: {}{against}", support())
+                }
+                _ => format!("not carried: {}{against}", support()),
+            }
+        }
+        Outcome::Adopted if !d.objections.is_empty() => {
+            let who: Vec<String> = d.objections.iter().map(objector).collect();
+            format!("carried over objections: {}", who.join("; "))
+        }
+        Outcome::Adopted => String::new(),
+        Outcome::Pending => {
+            let so_far =
+                if d.objections.is_empty() { String::new() } else { format!("; against: {}", others.join("; ")) };
+            match d.deadline {
+                Some(deadline) if consensus => format!("silence procedure until {deadline}"),
+                Some(deadline) => format!("voting open until {deadline}: {}{so_far}", support()),
+                None => format!("awaiting votes: {}{so_far}", support()),
+            }
+        }
     }
 }
 
@@ -196,29 +219,36 @@ fn why(e: &ExplainReport) -> String {
     let d = &e.decision;
     let consensus = d.rule == "consensus";
     let silent = d.tally.silent;
-    let deadline_passed = d.deadline.is_some_and(|dl| e.at >= dl);
+    let deadline = d.deadline.map(|x| x.to_string()).unwrap_or_default();
+    let deadline_reached = d.deadline.is_some_and(|dl| e.at >= dl);
+    let reached = if d.deadline == Some(e.at) { "is today" } else { "has passed" };
+    let vetoes: Vec<&str> = d.objections.iter().filter(|o| o.veto).map(|o| o.member.as_str()).collect();
     match d.outcome {
-        Outcome::Blocked if (consensus || d.rule == "unanimity") && !d.objections.is_empty() => {
-            let who: Vec<&str> = d.objections.iter().map(|o| o.member.as_str()).collect();
-            format!("under {} one objection blocks; objecting: {}", d.rule, who.join(", "))
+        Outcome::Blocked if !vetoes.is_empty() && d.rule == "veto" => {
+            format!("a veto holder objects, which alone blocks: {}", vetoes.join(", "))
         }
-        Outcome::Blocked if deadline_passed => format!(
-            "the deadline {} has passed without the rule being met{}",
-            d.deadline.map(|x| x.to_string()).unwrap_or_default(),
-            support(d)
-        ),
-        Outcome::Blocked => format!("even if every silent member consented, the rule could not be met{}", support(d)),
+        Outcome::Blocked if !vetoes.is_empty() => {
+            format!("under {} one objection blocks; objecting: {}", d.rule, vetoes.join(", "))
+        }
+        Outcome::Blocked if deadline_reached && silent > 0 => {
+            format!("the deadline {deadline} {reached} and the rule is not met{}", support(d))
+        }
+        Outcome::Blocked if silent > 0 => {
+            format!("even if every silent member consented, the rule could not be met{}", support(d))
+        }
+        Outcome::Blocked => format!("the rule ({}) is not met{}", d.rule_text, support(d)),
         Outcome::Adopted if consensus && silent > 0 && d.deadline.is_some() => {
-            format!("no member objects, and the {silent} silent members count as consent since the deadline has passed")
+            format!("no member objects, and the {silent} silent members count as consent since the deadline {reached}")
         }
         Outcome::Adopted if consensus => "no member objects; silence is consent".to_owned(),
         Outcome::Adopted => format!("the rule ({}) is met{}", d.rule_text, support(d)),
-        Outcome::Pending if consensus => format!(
-            "no objection so far; the silence procedure runs until {}",
-            d.deadline.map(|x| x.to_string()).unwrap_or_default()
-        ),
+        Outcome::Pending if consensus => format!("no objection so far; the silence procedure runs until {deadline}"),
         Outcome::Pending => {
-            format!("the rule ({}) is not met yet, but the {silent} silent members could still carry it", d.rule_text)
+            format!(
+                "the rule ({}) is not met yet, but the {silent} silent members could still carry it{}",
+                d.rule_text,
+                support(d)
+            )
         }
     }
 }
@@ -263,6 +293,11 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
     let sampled = report.shapley_shubik_method == "sampled";
     let plural = if report.winning_coalitions == "1" { "" } else { "s" };
     writeln!(out, "{} winning coalition{plural} of 2^{}", report.winning_coalitions, report.players)?;
+    if report.winning_coalitions == "0" {
+        writeln!(out, "note: no coalition can win under this rule, so nobody has any power")?;
+    } else if report.total_swings == "0" {
+        writeln!(out, "note: every coalition wins, even the empty one, so nobody's vote matters")?;
+    }
     if sampled {
         writeln!(
             out,
@@ -273,7 +308,7 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
     // Stable sort: members of equal power keep the body's order.
     let mut members: Vec<&MemberPower> = report.members.iter().collect();
     members.sort_by(|a, b| b.banzhaf.total_cmp(&a.banzhaf));
-    let weighted = members.iter().any(|m| m.weight > 0);
+    let weighted = members.iter().any(|m| m.weight.is_some());
     let cells: Vec<[String; 6]> = members
         .iter()
         .map(|m| {
@@ -281,7 +316,7 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
                 Some(e) => format!("{} ±{}", share(m.shapley_shubik), share(e)),
                 None => share(m.shapley_shubik),
             };
-            let weight = if weighted { m.weight.to_string() } else { String::new() };
+            let weight = m.weight.map_or_else(String::new, |w| w.to_string());
             [m.member.clone(), weight, m.swings.clone(), share(m.penrose), share(m.banzhaf), ss]
         })
         .collect();

@@ -514,3 +514,12 @@ fn closed_stdout(args: &[&str]) -> (Option<i32>, String) {
     let output = crate::util::command(args).stdout(writer).stderr(std::process::Stdio::piped()).output().unwrap();
     (output.status.code(), String::from_utf8(output.stderr).unwrap())
 }
+
+#[test]
+fn argument_errors_follow_the_json_error_format() {
+    let run = concord(&["--error-format", "json", "decide", EXAMPLE, "--at", "2025-13-01"]).failure();
+    let errors: serde_json::Value =
+        serde_json::from_str(run.stderr.trim()).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
+    let message = errors[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("2025-13-01"), "{message}");
+}

@@ -111,6 +111,8 @@ struct ObjectionWire {
     reason: Option<String>,
     #[serde(default)]
     voted_at: Option<String>,
+    /// Whether the objection alone prevents adoption.
+    veto: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -388,4 +390,20 @@ fn what_if_json_matches_the_wire_format() {
     assert_eq!(c.proposal, "eadrcc-2025-montana");
     assert!(c.title.starts_with("20th EADRCC"), "{c:?}");
     assert_eq!((c.before, c.after), (Outcome::Blocked, Outcome::Adopted));
+}
+
+#[test]
+fn objections_say_whether_they_veto() {
+    let objections = |file: &str, proposal: &str| -> Vec<(String, bool)> {
+        let report: DecideWire = parse(&["decide", file, "--format", "json"]);
+        let d = report.decisions.iter().find(|d| d.proposal == proposal).unwrap_or_else(|| panic!("no `{proposal}`"));
+        d.objections.iter().map(|o| (o.member.clone(), o.veto)).collect()
+    };
+    // Under consensus every objection blocks alone.
+    assert_eq!(objections(EXAMPLE, "eadrcc-2025-montana"), [("TUR".to_owned(), true)]);
+    // Under a veto rule only a veto holder's does.
+    assert_eq!(objections(UNSC, "draft-2025-ceasefire"), [("RUS".to_owned(), true)]);
+    assert!(objections(UNSC, "draft-2025-sanctions-panel").iter().all(|(_, veto)| !veto));
+    // Under a qualified majority no single objection does.
+    assert!(objections(EU_COUNCIL, "dir-2025-207").iter().all(|(_, veto)| !veto));
 }

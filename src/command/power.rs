@@ -34,16 +34,16 @@ pub(crate) struct Args {
     #[arg(long, value_parser = super::parse_date, requires = "scenario")]
     at: Option<Date>,
     /// Quota of a plain weighted game (instead of a scenario).
-    #[arg(long, conflicts_with_all = ["scenario", "committee"], requires = "weights")]
+    #[arg(long, conflicts_with_all = ["scenario", "committee"], requires = "weights", allow_hyphen_values = true)]
     quota: Option<String>,
     /// Weights of a plain weighted game, comma-separated; players are named p1, p2, ….
-    #[arg(long, value_delimiter = ',', requires = "quota")]
+    #[arg(long, value_delimiter = ',', requires = "quota", allow_hyphen_values = true)]
     weights: Vec<String>,
     /// How to compute the Shapley–Shubik index.
     #[arg(long, value_enum, default_value_t)]
     shapley: Shapley,
-    /// Orderings drawn when Shapley–Shubik is sampled.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Orderings drawn when Shapley–Shubik is sampled (at least 1).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     samples: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
@@ -109,7 +109,12 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let mut bar = Progress::new();
     let result = power::analyse(&game, &options, &mut |done, total| bar.update(done, total));
     bar.finish();
-    let report = result.map_err(|e| Failure::Message(e.to_string()))?;
+    let report = result.map_err(|e| match e {
+        power::PowerError::TooLarge { .. } => {
+            Failure::Message(format!("{e}; use `--shapley sample` (or `auto`) to sample it"))
+        }
+        e => Failure::Message(e.to_string()),
+    })?;
     match args.format {
         TableFormat::Json => super::print_json(&report),
         TableFormat::Table => crate::render::power(&title, &report),

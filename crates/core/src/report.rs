@@ -8,10 +8,11 @@
 //!   consenting_weight_share?, evaluation_errors? }`; `consenting_weight_share` is present under
 //!   rules with weights (qualified, weighted).
 //! - [`ObjectionReport`]: `{ member, cause: "vote" | "position", positions: [{ id, source }],
-//!   facts: [{ id, value, as_of, source }], reason, voted_at? }`; a position is
+//!   facts: [{ id, value, as_of, source }], reason, voted_at?, veto }`; a position is
 //!   `{ id, source, since?, reads: [FACT] }`. `facts` are the facts the
 //!   objecting positions read, with the observation used; for a vote, `positions` and `facts`
-//!   are empty and `reason` is the vote's.
+//!   are empty and `reason` is the vote's. `veto` says whether the objection alone prevents
+//!   adoption (consensus, unanimity, or a veto holder under a veto rule).
 //! - [`ExplainReport`]: a decision plus `stances: [{ member, stance, cause }]` for every seated
 //!   member (`cause`: `vote`, `position` or null when silent).
 //! - [`WhatIfReport`]: `{ at, set: { FACT: VALUE }, changed: [{ proposal, before, after }] }`.
@@ -80,6 +81,9 @@ pub struct ObjectionReport {
     /// The vote's date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voted_at: Option<Date>,
+    /// Whether this objection alone prevents adoption: every objection under consensus and
+    /// unanimity, a veto holder's under a veto rule, none under the voting rules.
+    pub veto: bool,
 }
 
 /// A position, named with its source.
@@ -192,7 +196,7 @@ impl Evaluation<'_> {
             outcome: d.outcome,
             deadline: proposal.and_then(|p| p.deadline),
             tally: d.tally,
-            objections: d.objections.iter().map(|o| self.objection_report(o.member, &o.cause)).collect(),
+            objections: d.objections.iter().map(|o| self.objection_report(d.proposal, o.member, &o.cause)).collect(),
             consenting_weight_share: d
                 .weight
                 .map(|(yes, total)| if total > 0 { yes as f64 / total as f64 } else { 0.0 }),
@@ -208,8 +212,9 @@ impl Evaluation<'_> {
         }
     }
 
-    fn objection_report(&self, member: usize, cause: &Cause) -> ObjectionReport {
+    fn objection_report(&self, proposal: usize, member: usize, cause: &Cause) -> ObjectionReport {
         let s = self.engine().scenario();
+        let veto = self.engine().is_veto(self.engine().committee_of(proposal), member);
         let member = s.members.get(member).map_or_else(String::new, |m| m.id.clone());
         match cause {
             Cause::Vote(v) => {
@@ -221,6 +226,7 @@ impl Evaluation<'_> {
                     facts: Vec::new(),
                     reason: vote.and_then(|v| v.reason.clone()),
                     voted_at: vote.map(|v| v.at),
+                    veto,
                 }
             }
             Cause::Positions(list) => ObjectionReport {
@@ -239,6 +245,7 @@ impl Evaluation<'_> {
                 facts: self.facts_read(list),
                 reason: None,
                 voted_at: None,
+                veto,
             },
         }
     }

@@ -251,6 +251,17 @@ impl Engine {
         })
     }
 
+    /// Whether a member's objection alone prevents adoption by a committee: under consensus and
+    /// unanimity every member's does; under a veto rule, a veto holder's.
+    pub fn is_veto(&self, committee: usize, member: usize) -> bool {
+        let Some(c) = self.scenario.committees.get(committee) else { return false };
+        match &c.rule {
+            Rule::Consensus | Rule::Unanimity => true,
+            Rule::Veto { veto, .. } => self.scenario.members.get(member).is_some_and(|m| veto.contains(&m.id)),
+            Rule::Majority { .. } | Rule::Qualified { .. } | Rule::Weighted { .. } => false,
+        }
+    }
+
     /// A committee's rule as a simple game among the members seated on a date.
     pub fn committee_game(&self, committee: usize, at: Date) -> Result<crate::power::Game, crate::power::GameError> {
         let members: Vec<&crate::model::Member> =

@@ -23,6 +23,8 @@ pub struct Clause {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Game {
     pub(crate) players: Vec<String>,
+    /// Whether the rule has weights at all (consensus, majority and veto rules do not).
+    pub(crate) weighted: bool,
     pub(crate) weights: Vec<u64>,
     pub(crate) required: Vec<bool>,
     pub(crate) clauses: Vec<Clause>,
@@ -70,7 +72,7 @@ impl Game {
         let players: Vec<String> = (1..=weights.len()).map(|i| format!("p{i}")).collect();
         let (ints, scale) = integer_weights(&players, weights)?;
         let min_weight = threshold(quota, scale);
-        Game::new(players, ints, vec![false; weights.len()], vec![Clause { min_count: 0, min_weight }])
+        Game::new(players, true, ints, vec![false; weights.len()], vec![Clause { min_count: 0, min_weight }])
     }
 
     /// The game of a committee's rule among the given members (in seat order).
@@ -129,11 +131,12 @@ impl Game {
                 vec![Clause { min_count: *min_yes as usize, min_weight: 0 }]
             }
         };
-        Game::new(players, ints, required, clauses)
+        Game::new(players, rule.weight().is_some(), ints, required, clauses)
     }
 
     fn new(
         players: Vec<String>,
+        weighted: bool,
         weights: Vec<u64>,
         required: Vec<bool>,
         clauses: Vec<Clause>,
@@ -144,7 +147,7 @@ impl Game {
         if players.len() > super::count::MAX_PLAYERS {
             return Err(GameError::TooManyPlayers(players.len()));
         }
-        Ok(Game { players, weights, required, clauses }.reduced())
+        Ok(Game { players, weighted, weights, required, clauses }.reduced())
     }
 
     /// Divides weights and weight thresholds by their greatest common divisor.
@@ -174,6 +177,11 @@ impl Game {
     /// Players' names, in order.
     pub fn players(&self) -> &[String] {
         &self.players
+    }
+
+    /// Whether the rule weighs its players.
+    pub fn is_weighted(&self) -> bool {
+        self.weighted
     }
 
     /// Players' integer weights (after scaling and reduction).

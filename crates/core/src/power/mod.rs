@@ -97,8 +97,10 @@ pub enum PowerError {
 pub struct MemberPower {
     /// Player (member id, or `p1`, `p2`, … for a plain weighted game).
     pub member: String,
-    /// Integer weight in the game (after scaling and reduction).
-    pub weight: u64,
+    /// Integer weight in the game (after scaling and reduction); absent under rules without
+    /// weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u64>,
     /// Swings, as a decimal string.
     pub swings: String,
     /// Absolute Banzhaf index: swings / 2^(n−1).
@@ -237,7 +239,7 @@ fn assemble(
         .enumerate()
         .map(|(i, s)| MemberPower {
             member: game.players.get(i).cloned().unwrap_or_default(),
-            weight: game.weights.get(i).copied().unwrap_or(0),
+            weight: game.weighted.then(|| game.weights.get(i).copied().unwrap_or(0)),
             swings: s.to_string(),
             penrose: count::ratio(s, &half),
             banzhaf: count::ratio(s, &total),

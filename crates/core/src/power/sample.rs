@@ -55,7 +55,8 @@ pub(crate) fn shapley(
     }
     let m = samples as f64;
     let estimates: Vec<f64> = pivots.iter().map(|&c| c as f64 / m).collect();
-    let bounds = estimates.iter().map(|&p| bound(p, samples, n)).collect();
+    // A bound above 1 says nothing an index does not already say.
+    let bounds = estimates.iter().map(|&p| bound(p, samples, n).min(1.0)).collect();
     (estimates, bounds)
 }
 
