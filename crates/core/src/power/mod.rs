@@ -132,6 +132,27 @@ pub struct Power {
     pub members: Vec<MemberPower>,
 }
 
+/// Runs a programme generic over [`Count`] with the narrowest count type that holds 2^f, with
+/// room for the wrapping arithmetic's bit.
+macro_rules! with_count {
+    ($f:expr, $($run:ident)::+ ($($arg:expr),*)) => {{
+        let f: usize = $f;
+        if f < <u32 as Count>::BITS - 1 {
+            $($run)::+::<u32>($($arg),*)
+        } else if f < <u64 as Count>::BITS - 1 {
+            $($run)::+::<u64>($($arg),*)
+        } else if f < <u128 as Count>::BITS - 1 {
+            $($run)::+::<u128>($($arg),*)
+        } else if f < <U256 as Count>::BITS - 1 {
+            $($run)::+::<U256>($($arg),*)
+        } else if f < <U512 as Count>::BITS - 1 {
+            $($run)::+::<U512>($($arg),*)
+        } else {
+            $($run)::+::<U1024>($($arg),*)
+        }
+    }};
+}
+
 /// Computes every player's power. `progress(done, total)` is called as work advances.
 pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, usize)) -> Result<Power, PowerError> {
     let view = View::new(game);
@@ -152,14 +173,7 @@ pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, u
         _ => options.samples.max(1),
     };
     let (swings, winning, shapley, errors) = if exact_ss {
-        let (s, w, ss) = with_count(f, |width| match width {
-            Width::W32 => exact::general::<u32>(&view, progress),
-            Width::W64 => exact::general::<u64>(&view, progress),
-            Width::W128 => exact::general::<u128>(&view, progress),
-            Width::W256 => exact::general::<U256>(&view, progress),
-            Width::W512 => exact::general::<U512>(&view, progress),
-            Width::W1024 => exact::general::<U1024>(&view, progress),
-        });
+        let (s, w, ss) = with_count!(f, exact::general(&view, progress));
         (s, w, ss, None)
     } else {
         let (s, w) = if view.count_free() {
@@ -167,60 +181,18 @@ pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, u
             if t > 1 << 31 {
                 return Err(PowerError::ThresholdTooLarge(t));
             }
-            with_count(f, |width| match width {
-                Width::W32 => exact::banzhaf_count_free::<u32>(&view, progress),
-                Width::W64 => exact::banzhaf_count_free::<u64>(&view, progress),
-                Width::W128 => exact::banzhaf_count_free::<u128>(&view, progress),
-                Width::W256 => exact::banzhaf_count_free::<U256>(&view, progress),
-                Width::W512 => exact::banzhaf_count_free::<U512>(&view, progress),
-                Width::W1024 => exact::banzhaf_count_free::<U1024>(&view, progress),
-            })
+            with_count!(f, exact::banzhaf_count_free(&view, progress))
         } else {
             if cells > u128::from(options.max_cells) * 4 {
                 return Err(PowerError::TooLarge { cells, limit: options.max_cells * 4 });
             }
-            let (s, w, _) = with_count(f, |width| match width {
-                Width::W32 => exact::general::<u32>(&view, progress),
-                Width::W64 => exact::general::<u64>(&view, progress),
-                Width::W128 => exact::general::<u128>(&view, progress),
-                Width::W256 => exact::general::<U256>(&view, progress),
-                Width::W512 => exact::general::<U512>(&view, progress),
-                Width::W1024 => exact::general::<U1024>(&view, progress),
-            });
+            let (s, w, _) = with_count!(f, exact::general(&view, progress));
             (s, w)
         };
         let (ss, err) = sample::shapley(&view, samples, options.seed, progress);
         (s, w, ss, Some(err))
     };
     Ok(assemble(game, swings, winning, shapley, errors, samples))
-}
-
-#[derive(Clone, Copy)]
-enum Width {
-    W32,
-    W64,
-    W128,
-    W256,
-    W512,
-    W1024,
-}
-
-/// Picks the narrowest count that holds 2^f (with room for the wrapping arithmetic's bit).
-fn with_count<T>(f: usize, run: impl FnOnce(Width) -> T) -> T {
-    let width = if f < <u32 as Count>::BITS - 1 {
-        Width::W32
-    } else if f < <u64 as Count>::BITS - 1 {
-        Width::W64
-    } else if f < <u128 as Count>::BITS - 1 {
-        Width::W128
-    } else if f < <U256 as Count>::BITS - 1 {
-        Width::W256
-    } else if f < <U512 as Count>::BITS - 1 {
-        Width::W512
-    } else {
-        Width::W1024
-    };
-    run(width)
 }
 
 fn assemble(
