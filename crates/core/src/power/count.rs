@@ -19,53 +19,27 @@ pub(crate) trait Count: Copy + Default + Eq + Send + Sync + 'static {
     fn to_big(self) -> BigUint;
 }
 
-impl Count for u32 {
-    const BITS: usize = 32;
-    fn one() -> u32 {
-        1
-    }
-    fn add(self, other: u32) -> u32 {
-        self.wrapping_add(other)
-    }
-    fn sub(self, other: u32) -> u32 {
-        self.wrapping_sub(other)
-    }
-    fn to_big(self) -> BigUint {
-        BigUint::from(self)
-    }
+macro_rules! primitive_count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            const BITS: usize = <$t>::BITS as usize;
+            fn one() -> $t {
+                1
+            }
+            fn add(self, other: $t) -> $t {
+                self.wrapping_add(other)
+            }
+            fn sub(self, other: $t) -> $t {
+                self.wrapping_sub(other)
+            }
+            fn to_big(self) -> BigUint {
+                BigUint::from(self)
+            }
+        }
+    )*};
 }
 
-impl Count for u64 {
-    const BITS: usize = 64;
-    fn one() -> u64 {
-        1
-    }
-    fn add(self, other: u64) -> u64 {
-        self.wrapping_add(other)
-    }
-    fn sub(self, other: u64) -> u64 {
-        self.wrapping_sub(other)
-    }
-    fn to_big(self) -> BigUint {
-        BigUint::from(self)
-    }
-}
-
-impl Count for u128 {
-    const BITS: usize = 128;
-    fn one() -> u128 {
-        1
-    }
-    fn add(self, other: u128) -> u128 {
-        self.wrapping_add(other)
-    }
-    fn sub(self, other: u128) -> u128 {
-        self.wrapping_sub(other)
-    }
-    fn to_big(self) -> BigUint {
-        BigUint::from(self)
-    }
-}
+primitive_count!(u32, u64, u128);
 
 macro_rules! wide_count {
     ($bits:literal, $limbs:literal) => {
