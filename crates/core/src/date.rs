@@ -51,6 +51,37 @@ impl Date {
     pub fn day(self) -> u8 {
         self.day
     }
+
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil, on years that start in March.
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` days after 1970-01-01, if it is between years 1 and 65535.
+    pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        let z = days.checked_add(719_468)?;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(u16::try_from(year).ok()?, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+    }
+
+    /// The next day, if there is one.
+    pub fn next(self) -> Option<Date> {
+        Date::from_days_since_epoch(self.days_since_epoch() + 1)
+    }
 }
 
 fn is_leap(year: u16) -> bool {
@@ -95,6 +126,13 @@ impl serde::Serialize for Date {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +159,28 @@ mod tests {
         {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn counts_days_from_the_epoch() {
+        let epoch: Date = "1970-01-01".parse().unwrap();
+        assert_eq!(epoch.days_since_epoch(), 0);
+        let d: Date = "2025-06-15".parse().unwrap();
+        assert_eq!(d.days_since_epoch(), 20_254);
+        assert_eq!(Date::from_days_since_epoch(20_254), Some(d));
+        assert_eq!(Date::FIRST.next().unwrap().to_string(), "0001-01-02");
+        assert_eq!("2024-02-28".parse::<Date>().unwrap().next().unwrap().to_string(), "2024-02-29");
+        assert_eq!("2024-12-31".parse::<Date>().unwrap().next().unwrap().to_string(), "2025-01-01");
+        // Every day from year 1 to 2100 round-trips and follows the one before.
+        let mut day = Date::FIRST;
+        let mut n = Date::FIRST.days_since_epoch();
+        while day.year() < 2100 {
+            assert_eq!(day.days_since_epoch(), n);
+            assert_eq!(Date::from_days_since_epoch(n), Some(day));
+            day = day.next().unwrap();
+            n += 1;
+        }
+        assert_eq!(Date::from_days_since_epoch(Date::FIRST.days_since_epoch() - 1), None);
     }
 
     #[test]

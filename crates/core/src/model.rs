@@ -335,6 +335,8 @@ pub struct Position {
     pub member: String,
     /// Not in force before this date.
     pub since: Option<Date>,
+    /// Withdrawn on this date: not in force on it or after.
+    pub withdrawn: Option<Date>,
     /// Where it was declared.
     pub source: String,
     /// Cedar policy text (one or more `forbid` policies).

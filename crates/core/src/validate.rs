@@ -384,6 +384,17 @@ fn check_positions(c: &mut Checker<'_>, index: &Index) {
             c.report(Table::Position, i, "member", Some(&p.id), format!("unknown member `{}`", p.member));
         }
         c.source(Table::Position, i, &p.id, &p.source);
+        if let (Some(since), Some(withdrawn)) = (p.since, p.withdrawn)
+            && withdrawn <= since
+        {
+            c.report(
+                Table::Position,
+                i,
+                "withdrawn",
+                Some(&p.id),
+                format!("`withdrawn` {withdrawn} is not after `since` {since}"),
+            );
+        }
     }
 }
 

@@ -99,12 +99,29 @@ fn proposal_spec() -> impl Strategy<Value = ProposalSpec> {
 }
 
 fn position_spec() -> impl Strategy<Value = PositionSpec> {
-    (any::<usize>(), 0..TEMPLATES, 0..FACTS, 0..PARTNERS, prop_oneof![3 => Just(0u8), 1 => Just(1), 1 => Just(2)])
-        .prop_map(|(member, template, fact, partner, since)| PositionSpec { member, template, fact, partner, since })
+    (
+        any::<usize>(),
+        0..TEMPLATES,
+        0..FACTS,
+        0..PARTNERS,
+        prop_oneof![3 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3), 1 => Just(4)],
+    )
+        .prop_map(|(member, template, fact, partner, since)| PositionSpec {
+            member,
+            template,
+            fact,
+            partner,
+            since,
+        })
 }
 
 fn vote_spec() -> impl Strategy<Value = VoteSpec> {
-    (any::<usize>(), any::<usize>(), 0u8..3, prop_oneof![3 => Just(0u8), 1 => Just(1), 1 => Just(2)])
+    (
+        any::<usize>(),
+        any::<usize>(),
+        0u8..3,
+        prop_oneof![3 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3), 1 => Just(4)],
+    )
         .prop_map(|(proposal, member, stance, day)| VoteSpec { proposal, member, stance, day })
 }
 
@@ -218,12 +235,16 @@ impl Spec {
                 "// by date\nforbid (principal, action, resource) when {{ context.date like \"2025-06-*\" && context.facts.f{k} }};"
             ),
         };
-        let since = match p.since {
-            0 => None,
-            1 => Some(day()),
-            _ => Some(date(2025, 6, 20)),
+        // 0: always in force; 1: from the day; 2: from a later date; 3: withdrawn on the day;
+        // 4: withdrawn on a later date.
+        let (since, withdrawn) = match p.since {
+            0 => (None, None),
+            1 => (Some(day()), None),
+            2 => (Some(date(2025, 6, 20)), None),
+            3 => (Some(date(2025, 1, 1)), Some(day())),
+            _ => (None, Some(date(2025, 6, 20))),
         };
-        Position { id: format!("pos{i}"), member, since, source: format!("source of pos{i}"), policy }
+        Position { id: format!("pos{i}"), member, since, withdrawn, source: format!("source of pos{i}"), policy }
     }
 
     fn scenario(&self) -> Scenario {
@@ -633,6 +654,7 @@ proptest! {
                                 let p = &s.positions[p];
                                 prop_assert_eq!(&p.member, &member_id(st.member));
                                 prop_assert!(p.since.is_none_or(|since| since <= day()), "{:?}", p);
+                                prop_assert!(p.withdrawn.is_none_or(|w| day() < w), "{:?}", p);
                             }
                         }
                         other => {

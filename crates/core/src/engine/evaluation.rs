@@ -181,7 +181,10 @@ impl Engine {
     }
 
     fn in_force(&self, position: usize, at: Date) -> bool {
-        self.scenario.positions.get(position).is_some_and(|p| p.since.is_none_or(|since| since <= at))
+        self.scenario
+            .positions
+            .get(position)
+            .is_some_and(|p| p.since.is_none_or(|since| since <= at) && p.withdrawn.is_none_or(|w| at < w))
     }
 
     /// The naive way to decide, kept as a baseline for benchmarks and a cross-check for tests:

@@ -6,11 +6,13 @@
 
 mod err;
 mod reader;
+mod writer;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 pub use err::{LoadError, LoadErrors};
+pub use writer::write;
 
 use crate::engine::Engine;
 use crate::model::Scenario;

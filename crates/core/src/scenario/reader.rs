@@ -211,10 +211,11 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 id: e.id(),
                 member: e.string("member", true).unwrap_or_default(),
                 since: e.date("since", false),
+                withdrawn: e.date("withdrawn", false),
                 source: e.string("source", true).unwrap_or_default(),
                 policy: e.string("policy", true).unwrap_or_default(),
             };
-            e.finish(&["id", "member", "since", "source", "policy"]);
+            e.finish(&["id", "member", "since", "withdrawn", "source", "policy"]);
             s.positions.push(p);
         }
         Table::Vote => {
