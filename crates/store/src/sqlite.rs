@@ -1,0 +1,555 @@
+//! The SQLite file: schema and migrations, appending entries with their Merkle nodes and a signed
+//! checkpoint in one durable transaction, and reading entries, proofs and checkpoints back.
+//!
+//! The file holds four tables. `entry` is the ledger: each row is an entry's bytes and leaf hash,
+//! with its date, kind and subject copied out for queries. `node` holds the hash of every complete
+//! subtree above the leaves, so proofs and roots take O(log n) reads. `checkpoint` holds one signed
+//! tree head per write. `meta` holds the scenario id and the public key. The state is never
+//! stored separately: it is the fold of the entries ([`crate::record::State`]), so editing a row
+//! cannot change what concord decides without breaking the ledger.
+//!
+//! Every write runs in `BEGIN IMMEDIATE` with the WAL journal and `synchronous = FULL`: writers from
+//! several processes queue for the lock, each sees the entries of those before it, and a write is
+//! on disk when [`Store::record`] returns.
+
+use std::path::{Path, PathBuf};
+
+use concord_core::{Date, Engine};
+use concord_ledger::{Hash, NodeId, ProofOrStore, completed_nodes, leaf_hash};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::checkpoint::{self, Checkpoint, CheckpointError};
+use crate::record::{Change, Entry, State};
+
+/// The schema, one script per version; a store at version v runs scripts v.. on open.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entry (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT,
+    body BLOB NOT NULL,
+    leaf BLOB NOT NULL
+);
+CREATE INDEX entry_subject ON entry (subject, seq);
+CREATE TABLE node (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE checkpoint (
+    tree_size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    time TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+"];
+
+/// How long a writer waits for another process's write to finish.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("{path}: {source}")]
+    Sqlite {
+        /// The store's file.
+        path: String,
+        /// The error.
+        source: rusqlite::Error,
+    },
+    /// A key or key file is unusable.
+    #[error("{0}")]
+    Key(String),
+    /// `init` on a file that exists.
+    #[error("{0} already exists: a store is created once (remove it or choose another --db)")]
+    Exists(String),
+    /// The file is not a store, or was written by a newer concord.
+    #[error("{path}: {message}")]
+    NotAStore {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// The change does not fit the state; nothing was written.
+    #[error("refused, nothing was recorded: {0}")]
+    Refused(String),
+    /// The scenario file given to `init` is invalid.
+    #[error("{0}")]
+    Scenario(Box<concord_core::LoadErrors>),
+    /// A stored entry does not fit: the file was changed behind concord's back.
+    #[error("entry {entry} does not fit the ledger ({message}); run `concord --db FILE ledger verify`")]
+    Corrupt {
+        /// The entry.
+        entry: u64,
+        /// Why.
+        message: String,
+    },
+    /// A proof cannot be made.
+    #[error("{0}")]
+    Proof(concord_ledger::ProofError),
+}
+
+/// What an acknowledged write returns: the entries it added and the checkpoint that covers them.
+#[derive(Clone, Debug)]
+pub struct Receipt {
+    /// Sequence numbers of the new entries.
+    pub entries: std::ops::Range<u64>,
+    /// The signed tree head after the write.
+    pub checkpoint: Checkpoint,
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    state: State,
+    public: VerifyingKey,
+    /// The scenario id, as recorded at init: the origin line of checkpoints.
+    origin: String,
+}
+
+/// The private key file of a store: `FILE.key`.
+pub fn key_path(db: &Path) -> PathBuf {
+    with_suffix(db, ".key")
+}
+
+/// The public key file of a store: `FILE.pub`.
+pub fn public_key_path(db: &Path) -> PathBuf {
+    with_suffix(db, ".pub")
+}
+
+fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+impl Store {
+    /// Creates a store from a scenario file's text. Fails if the file exists. Writes the key
+    /// pair next to it (`FILE.key`, mode 0600, and `FILE.pub`) and the init entry on `at`.
+    pub fn create(
+        path: &Path,
+        origin: &str,
+        scenario: &str,
+        at: Date,
+        now: i64,
+    ) -> Result<(Store, Receipt), StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.display().to_string()));
+        }
+        let engine = concord_core::load(scenario, origin).map_err(|e| StoreError::Scenario(Box::new(e)))?;
+        let id = engine.scenario().id.clone();
+        let key = checkpoint::generate_key().map_err(StoreError::Key)?;
+        write_key_files(path, &key)?;
+        let conn = connect(path)?;
+        let sql = |source| StoreError::Sqlite { path: path.display().to_string(), source };
+        migrate(&conn, path)?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('scenario', ?1), ('public_key', ?2)",
+            params![id, hex::encode(key.verifying_key().to_bytes())],
+        )
+        .map_err(sql)?;
+        let mut store =
+            Store { conn, path: path.to_owned(), state: State::default(), public: key.verifying_key(), origin: id };
+        let receipt = store.record_with(
+            &key,
+            vec![(at, Change::Init { origin: origin.to_owned(), scenario: scenario.to_owned() })],
+            now,
+        )?;
+        Ok((store, receipt))
+    }
+
+    /// Opens a store and folds its entries into the current state.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut store = Store::open_unchecked(path)?;
+        store.catch_up()?;
+        Ok(store)
+    }
+
+    /// Opens a store without reading its entries, for [`crate::verify()`], which reads them as
+    /// an adversary may have left them. Its state is empty.
+    pub fn open_unchecked(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::NotAStore {
+                path: path.display().to_string(),
+                message: "no such store (create one with `concord --db FILE init SCENARIO`)".to_owned(),
+            });
+        }
+        let conn = connect(path)?;
+        migrate(&conn, path)?;
+        let public = read_public_key(&conn, path)?;
+        let origin = read_meta(&conn, path, "scenario")?;
+        Ok(Store { conn, path: path.to_owned(), state: State::default(), public, origin })
+    }
+
+    /// The scenario id checkpoints name.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    fn sql(&self) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
+        sql_error(&self.path)
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The public key checkpoints are signed with, as recorded in the store.
+    pub fn public_key(&self) -> &VerifyingKey {
+        &self.public
+    }
+
+    /// The current state, checked and compiled for decisions.
+    pub fn engine(&self) -> Result<Engine, StoreError> {
+        Engine::new(self.state.scenario.clone()).map_err(|problems| StoreError::Corrupt {
+            entry: self.state.entries.saturating_sub(1),
+            message: join_problems(&problems),
+        })
+    }
+
+    /// Folds entries that other processes appended since this store was opened.
+    fn catch_up(&mut self) -> Result<(), StoreError> {
+        let sql = sql_error(&self.path);
+        let mut stmt =
+            self.conn.prepare_cached("SELECT seq, body FROM entry WHERE seq >= ?1 ORDER BY seq").map_err(&sql)?;
+        let mut rows = stmt.query([self.state.entries]).map_err(&sql)?;
+        while let Some(row) = rows.next().map_err(&sql)? {
+            let seq: u64 = row.get(0).map_err(&sql)?;
+            let body: Vec<u8> = row.get(1).map_err(&sql)?;
+            let entry = Entry::from_bytes(&body).map_err(|message| StoreError::Corrupt { entry: seq, message })?;
+            self.state.apply(&entry).map_err(|m| StoreError::Corrupt { entry: seq, message: m.message })?;
+        }
+        Ok(())
+    }
+
+    /// Records changes as consecutive entries in one durable transaction, with a checkpoint
+    /// signed by the key in `FILE.key`. All or nothing: a change that does not fit the state
+    /// refuses the whole write.
+    pub fn record(&mut self, changes: Vec<(Date, Change)>, now: i64) -> Result<Receipt, StoreError> {
+        let key = read_signing_key(&self.path)?;
+        if key.verifying_key() != self.public {
+            return Err(StoreError::Key(format!(
+                "{} does not belong to this store: its public key differs from the one recorded at init",
+                key_path(&self.path).display()
+            )));
+        }
+        self.record_with(&key, changes, now)
+    }
+
+    fn record_with(&mut self, key: &SigningKey, changes: Vec<(Date, Change)>, now: i64) -> Result<Receipt, StoreError> {
+        let path = self.path.clone();
+        let sql = sql_error(&path);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        // Entries other writers added while we waited for the lock.
+        let stored: u64 = tx.query_row("SELECT coalesce(max(seq) + 1, 0) FROM entry", [], |r| r.get(0)).map_err(sql)?;
+        if stored != self.state.entries {
+            drop(tx);
+            self.catch_up()?;
+            return self.record_with(key, changes, now);
+        }
+        // Apply in place; on any failure below, `undo` takes the applied entries back.
+        let first = self.state.entries;
+        let mut applied: Vec<(Entry, Option<Date>)> = Vec::with_capacity(changes.len());
+        let mut full_check = false;
+        let mut refusal = None;
+        for (at, change) in changes {
+            full_check |= change.needs_full_check();
+            let entry = Entry { seq: self.state.entries, at, change };
+            let before = self.state.last_at;
+            match self.state.apply(&entry) {
+                Ok(()) => applied.push((entry, before)),
+                Err(m) => {
+                    refusal = Some(StoreError::Refused(m.message));
+                    break;
+                }
+            }
+        }
+        if refusal.is_none()
+            && full_check
+            && let Err(problems) = Engine::new(self.state.scenario.clone())
+        {
+            refusal = Some(StoreError::Refused(join_problems(&problems)));
+        }
+        let written = match refusal {
+            Some(e) => Err(e),
+            None => write_entries(&tx, key, &self.origin, &applied, first, now).map_err(sql),
+        };
+        let written = written.and_then(|cp| tx.commit().map(|()| cp).map_err(sql));
+        match written {
+            Ok(checkpoint) => Ok(Receipt { entries: first..self.state.entries, checkpoint }),
+            Err(e) => {
+                for (entry, before) in applied.iter().rev() {
+                    self.state.undo(entry, *before);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// An entry's bytes.
+    pub fn entry(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn.query_row("SELECT body FROM entry WHERE seq = ?1", [seq], |r| r.get(0)).optional().map_err(self.sql())
+    }
+
+    /// Entries about one subject (a proposal, position or fact id), in order.
+    pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, body FROM entry WHERE subject = ?1 ORDER BY seq")
+            .map_err(self.sql())?;
+        let rows =
+            stmt.query_map([subject], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?))).map_err(self.sql())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, body) = row.map_err(self.sql())?;
+            out.push(Entry::from_bytes(&body).map_err(|message| StoreError::Corrupt { entry: seq, message })?);
+        }
+        Ok(out)
+    }
+
+    /// Every entry's bytes in order, with its sequence number as stored.
+    pub fn for_each_entry(&self, mut f: impl FnMut(u64, &[u8]) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare("SELECT seq, body FROM entry ORDER BY seq").map_err(self.sql())?;
+        let mut rows = stmt.query([]).map_err(self.sql())?;
+        while let Some(row) = rows.next().map_err(self.sql())? {
+            let seq: u64 = row.get(0).map_err(self.sql())?;
+            let body: Vec<u8> = row.get(1).map_err(self.sql())?;
+            f(seq, &body)?;
+        }
+        Ok(())
+    }
+
+    /// The latest checkpoint.
+    pub fn latest_checkpoint(&self) -> Result<Checkpoint, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT tree_size, root, time, signature FROM checkpoint ORDER BY tree_size DESC LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?, r.get::<_, Vec<u8>>(3)?)),
+            )
+            .optional()
+            .map_err(self.sql())?;
+        let Some((tree_size, root, time, signature)) = row else {
+            return Err(StoreError::Corrupt { entry: 0, message: "the store has no checkpoint".to_owned() });
+        };
+        checkpoint_from_row(&self.origin, tree_size, &root, time, &signature)
+            .map_err(|message| StoreError::Corrupt { entry: tree_size.saturating_sub(1), message })
+    }
+
+    /// The inclusion proof of entry `index` in the first `size` entries, from stored nodes.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        concord_ledger::inclusion_proof(index, size, &mut |id| node(&self.conn, id)).map_err(|e| self.proof_error(e))
+    }
+
+    /// The consistency proof from the first `old` entries to the first `new`, from stored nodes.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+        concord_ledger::consistency_proof(old, new, &mut |id| node(&self.conn, id)).map_err(|e| self.proof_error(e))
+    }
+
+    /// The root of the first `size` entries, from stored nodes.
+    pub fn root(&self, size: u64) -> Result<Hash, StoreError> {
+        concord_ledger::root(size, &mut |id| node(&self.conn, id)).map_err(self.sql())
+    }
+
+    fn proof_error(&self, e: ProofOrStore<rusqlite::Error>) -> StoreError {
+        match e {
+            ProofOrStore::Proof(p) => StoreError::Proof(p),
+            ProofOrStore::Store(source) => StoreError::Sqlite { path: self.path.display().to_string(), source },
+        }
+    }
+
+    /// The connection, for the verifier.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Inserts applied entries with the nodes they complete, and signs and inserts the checkpoint.
+fn write_entries(
+    tx: &Connection,
+    key: &SigningKey,
+    origin: &str,
+    applied: &[(Entry, Option<Date>)],
+    first: u64,
+    now: i64,
+) -> Result<Checkpoint, rusqlite::Error> {
+    let mut insert_entry =
+        tx.prepare_cached("INSERT INTO entry (seq, at, kind, subject, body, leaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    let mut insert_node = tx.prepare_cached("INSERT INTO node (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+    for (entry, _) in applied {
+        let body = entry.to_bytes();
+        let leaf = leaf_hash(&body);
+        insert_entry.execute(params![
+            entry.seq,
+            entry.at.to_string(),
+            entry.change.kind(),
+            entry.subject(),
+            body,
+            &leaf.0[..]
+        ])?;
+        for (id, hash) in completed_nodes(entry.seq, leaf, &mut |id| node(tx, id))? {
+            if id.level > 0 {
+                insert_node.execute(params![id.level, id.index, &hash.0[..]])?;
+            }
+        }
+    }
+    let size = first + applied.len() as u64;
+    let root = concord_ledger::root(size, &mut |id| node(tx, id))?;
+    let checkpoint = Checkpoint::sign(key, origin, size, root, checkpoint::rfc3339(now));
+    tx.execute(
+        "INSERT INTO checkpoint (tree_size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
+        params![size, &root.0[..], checkpoint.time, &checkpoint.signature[..]],
+    )?;
+    Ok(checkpoint)
+}
+
+/// Wraps SQLite errors with the store's file name.
+fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
+    move |source| StoreError::Sqlite { path: path.display().to_string(), source }
+}
+
+/// Builds a checkpoint from a stored row.
+pub(crate) fn checkpoint_from_row(
+    origin: &str,
+    tree_size: u64,
+    root: &[u8],
+    time: String,
+    signature: &[u8],
+) -> Result<Checkpoint, String> {
+    let root: [u8; 32] = root.try_into().map_err(|_| format!("checkpoint {tree_size}: the root is not 32 bytes"))?;
+    let signature: [u8; 64] =
+        signature.try_into().map_err(|_| format!("checkpoint {tree_size}: the signature is not 64 bytes"))?;
+    Ok(Checkpoint { origin: origin.to_owned(), tree_size, root: Hash(root), time, signature })
+}
+
+/// The stored hash of a complete subtree: a leaf from `entry`, a node from `node`.
+pub(crate) fn node(conn: &Connection, id: NodeId) -> Result<Hash, rusqlite::Error> {
+    let bytes: Vec<u8> = if id.level == 0 {
+        conn.prepare_cached("SELECT leaf FROM entry WHERE seq = ?1")?.query_row([id.index], |r| r.get(0))?
+    } else {
+        conn.prepare_cached("SELECT hash FROM node WHERE level = ?1 AND idx = ?2")?
+            .query_row(params![id.level, id.index], |r| r.get(0))?
+    };
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| rusqlite::Error::InvalidQuery)?;
+    Ok(Hash(bytes))
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.display().to_string(), source };
+    let conn = Connection::open(path).map_err(sql)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+    // The journal mode is a property of the file; the first writer sets it.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(sql)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.display().to_string(), source };
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::NotAStore {
+            path: path.display().to_string(),
+            message: format!(
+                "written by a newer concord (schema version {version}; this one knows up to {})",
+                MIGRATIONS.len()
+            ),
+        });
+    }
+    if version == MIGRATIONS.len() {
+        return Ok(());
+    }
+    if version == 0 {
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(sql)?;
+        if tables > 0 {
+            return Err(StoreError::NotAStore {
+                path: path.display().to_string(),
+                message: "an SQLite file that is not a concord store".to_owned(),
+            });
+        }
+    }
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(sql)?;
+    let result = (|| {
+        // Another process may have migrated while we waited.
+        let now: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, script) in MIGRATIONS.iter().enumerate().skip(now) {
+            conn.execute_batch(script)?;
+            conn.pragma_update(None, "user_version", i + 1)?;
+        }
+        conn.execute_batch("COMMIT")
+    })();
+    if result.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    result.map_err(sql)
+}
+
+fn read_meta(conn: &Connection, path: &Path, key: &str) -> Result<String, StoreError> {
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+        .map_err(|source| StoreError::Sqlite { path: path.display().to_string(), source })?;
+    text.ok_or_else(|| StoreError::NotAStore {
+        path: path.display().to_string(),
+        message: format!("the store has no `{key}`: it was never initialised"),
+    })
+}
+
+fn read_public_key(conn: &Connection, path: &Path) -> Result<VerifyingKey, StoreError> {
+    let text = read_meta(conn, path, "public_key")?;
+    checkpoint::parse_public_key(&text).map_err(|e: CheckpointError| StoreError::NotAStore {
+        path: path.display().to_string(),
+        message: format!("the recorded public key: {e}"),
+    })
+}
+
+fn read_signing_key(db: &Path) -> Result<SigningKey, StoreError> {
+    let path = key_path(db);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        StoreError::Key(format!(
+            "cannot read the signing key {}: {e} (writes need the key made at init)",
+            path.display()
+        ))
+    })?;
+    checkpoint::parse_signing_key(&text).map_err(|e| StoreError::Key(format!("{}: {e}", path.display())))
+}
+
+fn write_key_files(db: &Path, key: &SigningKey) -> Result<(), StoreError> {
+    use std::io::Write;
+    let private = key_path(db);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let write = |path: &Path, options: &std::fs::OpenOptions, text: String| {
+        let mut file =
+            options.open(path).map_err(|e| StoreError::Key(format!("cannot create {}: {e}", path.display())))?;
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| StoreError::Key(format!("cannot write {}: {e}", path.display())))
+    };
+    write(&private, &options, format!("{}\n", hex::encode(key.to_bytes())))?;
+    let mut public = std::fs::OpenOptions::new();
+    public.write(true).create_new(true);
+    write(&public_key_path(db), &public, format!("{}\n", hex::encode(key.verifying_key().to_bytes())))
+}
+
+/// Problems of a whole-scenario check, one per line.
+pub(crate) fn join_problems(problems: &[concord_core::Problem]) -> String {
+    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+}
