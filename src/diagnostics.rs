@@ -42,6 +42,15 @@ impl From<LoadErrors> for Failure {
     }
 }
 
+impl From<concord_store::StoreError> for Failure {
+    fn from(e: concord_store::StoreError) -> Failure {
+        match e {
+            concord_store::StoreError::Scenario(errors) => Failure::Load(errors),
+            other => Failure::Message(other.to_string()),
+        }
+    }
+}
+
 impl From<WhatIfError> for Failure {
     fn from(e: WhatIfError) -> Failure {
         Failure::WhatIf(e)

@@ -23,6 +23,11 @@ struct Cli {
     #[arg(long, global = true, env = "CONCORD_ERROR_FORMAT", value_enum)]
     error_format: Option<ErrorFormat>,
 
+    /// A store (SQLite file): the state of a scenario over time with its signed ledger. With it,
+    /// `decide`, `explain`, `what-if` and `power` read the store instead of a scenario file.
+    #[arg(long, global = true, env = "CONCORD_DB", value_name = "FILE")]
+    db: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +46,32 @@ enum Command {
     Power(command::power::Args),
     /// Generate a synthetic scenario at programme scale, deterministically from a seed.
     Gen(command::gen_scenario::Args),
+    /// Create a store (`--db FILE`) from a scenario file, with a new signing key.
+    Init(command::store::InitArgs),
+    /// Record a member's stance on a proposal.
+    Vote(command::store::VoteArgs),
+    /// Record an observation of a fact.
+    Fact(command::store::FactArgs),
+    /// Put a proposal before a committee, optionally under a silence procedure.
+    Proposal(command::store::ProposalArgs),
+    /// Declare or withdraw a member's standing position.
+    #[command(subcommand)]
+    Position(command::store::PositionCommand),
+    /// Close a proposal: record its outcome now; no stance can be recorded after.
+    Close(command::store::CloseArgs),
+    /// Let the clock reach a date: record the outcome of every silence procedure that ended.
+    Tick(command::store::TickArgs),
+    /// A proposal's history: every change of stance and outcome, with dates and reasons.
+    History(command::store::HistoryArgs),
+    /// Recompute every recorded decision from the ledger and report any that differ.
+    Replay(command::store::ReplayArgs),
+    /// Print the store's state as a scenario file.
+    Export,
+    /// Record changes from a file of JSON lines, each acknowledged once durable.
+    Apply(command::store::ApplyArgs),
+    /// Verify the ledger, make and check proofs, print checkpoints and entries.
+    #[command(subcommand)]
+    Ledger(command::ledger::LedgerCommand),
 }
 
 /// Whether JSON errors were asked for, read from the raw arguments and the environment: when
@@ -65,13 +96,26 @@ fn main() -> ExitCode {
         }
     };
     let format = cli.error_format.unwrap_or_else(ErrorFormat::default_for_stderr);
+    let db = cli.db.as_deref();
     let result = match cli.command {
         Command::Check(args) => command::check::run(args),
-        Command::Decide(args) => command::decide::run(args),
-        Command::Explain(args) => command::explain::run(args),
-        Command::WhatIf(args) => command::what_if::run(args),
-        Command::Power(args) => command::power::run(args),
+        Command::Decide(args) => command::decide::run(args, db),
+        Command::Explain(args) => command::explain::run(args, db),
+        Command::WhatIf(args) => command::what_if::run(args, db),
+        Command::Power(args) => command::power::run(args, db),
         Command::Gen(args) => command::gen_scenario::run(args),
+        Command::Init(args) => command::store::init(args, db),
+        Command::Vote(args) => command::store::vote(args, db),
+        Command::Fact(args) => command::store::fact(args, db),
+        Command::Proposal(args) => command::store::proposal(args, db),
+        Command::Position(c) => command::store::position(c, db),
+        Command::Close(args) => command::store::close(args, db),
+        Command::Tick(args) => command::store::tick(args, db),
+        Command::History(args) => command::store::history(args, db),
+        Command::Replay(args) => command::store::replay(args, db),
+        Command::Export => command::store::export(db),
+        Command::Apply(args) => command::store::apply(args, db),
+        Command::Ledger(c) => command::ledger::run(c, db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

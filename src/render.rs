@@ -347,3 +347,68 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
     }
     Ok(())
 }
+
+/// A proposal's history: its record, then stance and outcome changes by date, then its entries.
+pub(crate) fn history(h: &concord_store::timeline::History) -> Result<(), Failure> {
+    let mut out = anstream::stdout().lock();
+    writeln!(out, "{BOLD}{}{BOLD:#} before {}", h.proposal, h.committee)?;
+    if let Some(c) = h.circulated {
+        writeln!(out, "  circulated {c}")?;
+    }
+    if let Some(d) = h.deadline {
+        writeln!(out, "  silence procedure until {d}")?;
+    }
+    match &h.decision {
+        Some(d) => {
+            let how = match d.trigger {
+                concord_store::record::Trigger::Deadline => "at its deadline",
+                concord_store::record::Trigger::Close => "closed by the secretariat",
+            };
+            writeln!(out, "  decided {BOLD}{}{BOLD:#} on {} ({how})", d.outcome, d.on)?;
+        }
+        None => writeln!(out, "  no decision recorded")?,
+    }
+    writeln!(out, "\n{BOLD}Stances{BOLD:#} (up to {})", h.until)?;
+    if h.stances.is_empty() {
+        writeln!(out, "  every member silent throughout")?;
+    }
+    for s in &h.stances {
+        let why = match (s.cause, &s.detail) {
+            (Some("vote"), Some(reason)) => format!("vote: {reason}"),
+            (Some("vote"), None) => "vote".to_owned(),
+            (Some(_), Some(positions)) => format!("position {positions}"),
+            _ => "no vote or position in force".to_owned(),
+        };
+        let from = s.from.unwrap_or("—");
+        writeln!(out, "  {}  {:<6} {:>7} → {:<7}  {DIM}{why}{DIM:#}", s.date, s.member, from, s.to)?;
+    }
+    writeln!(out, "\n{BOLD}Outcome{BOLD:#}")?;
+    for o in &h.outcomes {
+        let style = match o.to {
+            "adopted" => outcome_style(Outcome::Adopted),
+            "blocked" => outcome_style(Outcome::Blocked),
+            _ => outcome_style(Outcome::Pending),
+        };
+        writeln!(out, "  {}  {style}{}{style:#}", o.date, o.to)?;
+    }
+    writeln!(out, "\n{BOLD}Ledger entries{BOLD:#}")?;
+    for e in &h.entries {
+        let what = match &e.change {
+            concord_store::record::Change::Vote(v) => {
+                format!(
+                    "vote {} {}{}",
+                    v.member,
+                    v.stance,
+                    v.reason.as_ref().map_or_else(String::new, |r| format!(": {r}"))
+                )
+            }
+            concord_store::record::Change::Decision(d) => format!("decision {} on {}", d.outcome, d.on),
+            other => other.kind().to_owned(),
+        };
+        writeln!(out, "  #{:<5} {}  {what}", e.seq, e.at)?;
+    }
+    if h.entries.is_empty() {
+        writeln!(out, "  none since the store was created (the proposal is part of entry 0)")?;
+    }
+    Ok(())
+}

@@ -6,8 +6,11 @@
 
 mod bad_input;
 mod cli;
+mod durability;
 mod examples;
 mod golden;
 mod power;
+mod store;
+mod tamper;
 mod util;
 mod wire;

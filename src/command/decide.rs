@@ -1,6 +1,7 @@
-//! `concord decide SCENARIO`: every proposal's outcome on a date, as a table or JSON.
+//! `concord decide SCENARIO` (or `concord --db FILE decide`): every proposal's outcome on a date,
+//! as a table or JSON.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use concord_core::{Date, Value};
 
@@ -9,9 +10,9 @@ use crate::diagnostics::Failure;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The scenario file (TOML).
-    scenario: PathBuf,
-    /// Evaluation date (YYYY-MM-DD); default: the scenario's `as_of`.
+    /// The scenario file (TOML); not with `--db`.
+    scenario: Option<PathBuf>,
+    /// Evaluation date (YYYY-MM-DD); default: the scenario's `as_of` (a store's: its last entry's date).
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
     /// Set a fact for this run only, as an observation on the evaluation date (repeatable).
@@ -22,9 +23,9 @@ pub(crate) struct Args {
     format: TableFormat,
 }
 
-pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let engine = super::load(&args.scenario)?;
-    let at = args.at.unwrap_or_else(|| engine.as_of());
+pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
+    let (engine, default_at) = super::engine(db, args.scenario.as_deref())?;
+    let at = args.at.unwrap_or(default_at);
     let evaluation = engine.evaluate(at, &args.set)?;
     let report = evaluation.report();
     match args.format {

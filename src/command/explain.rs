@@ -1,6 +1,6 @@
 //! `concord explain SCENARIO PROPOSAL`: one proposal with the full chain of reasons.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use concord_core::{Date, Value};
 
@@ -9,10 +9,9 @@ use crate::diagnostics::Failure;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The scenario file (TOML).
-    scenario: PathBuf,
-    /// The proposal's id.
-    proposal: String,
+    /// The scenario file (TOML), then the proposal's id; with `--db`, the proposal's id alone.
+    #[arg(value_name = "[SCENARIO] PROPOSAL", num_args = 1..=2, required = true)]
+    targets: Vec<String>,
     /// Evaluation date (YYYY-MM-DD); default: the scenario's `as_of`.
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
@@ -24,20 +23,23 @@ pub(crate) struct Args {
     format: TextFormat,
 }
 
-pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let engine = super::load(&args.scenario)?;
-    let Some(index) = engine.proposal_index(&args.proposal) else {
-        return Err(Failure::Message(format!("no proposal `{}` in `{}`", args.proposal, args.scenario.display())));
+pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
+    let (scenario, proposal) = match args.targets.as_slice() {
+        [proposal] => (None, proposal),
+        [scenario, proposal] => (Some(PathBuf::from(scenario)), proposal),
+        _ => return Err(Failure::Message("expected SCENARIO PROPOSAL, or PROPOSAL with --db".to_owned())),
     };
-    let at = args.at.unwrap_or_else(|| engine.as_of());
+    let (engine, default_at) = super::engine(db, scenario.as_deref())?;
+    let Some(index) = engine.proposal_index(proposal) else {
+        let place = scenario.map_or_else(|| "the store".to_owned(), |s| format!("`{}`", s.display()));
+        return Err(Failure::Message(format!("no proposal `{proposal}` in {place}")));
+    };
+    let at = args.at.unwrap_or(default_at);
     let evaluation = engine.evaluate(at, &args.set)?;
     let Some(report) = evaluation.explain(index) else {
         let circulated = engine.scenario().proposals.get(index).and_then(|p| p.circulated);
         let when = circulated.map_or_else(String::new, |c| format!(" (circulated {c})"));
-        return Err(Failure::Message(format!(
-            "proposal `{}` is not before its committee on {at}{when}",
-            args.proposal
-        )));
+        return Err(Failure::Message(format!("proposal `{proposal}` is not before its committee on {at}{when}")));
     };
     match args.format {
         TextFormat::Json => super::print_json(&report),

@@ -1,10 +1,13 @@
-//! One module per subcommand, and what they share: reading a scenario and parsing `--set`.
+//! One module per subcommand (the store's in `store` and `ledger`), and what they share: reading
+//! a scenario or a store, the clock, and parsing `--set` and dates.
 
 pub(crate) mod check;
 pub(crate) mod decide;
 pub(crate) mod explain;
 pub(crate) mod gen_scenario;
+pub(crate) mod ledger;
 pub(crate) mod power;
+pub(crate) mod store;
 pub(crate) mod what_if;
 
 use std::path::Path;
@@ -18,6 +21,39 @@ pub(crate) fn load(path: &Path) -> Result<Engine, Failure> {
     let src = std::fs::read_to_string(path)
         .map_err(|e| Failure::Message(format!("cannot read `{}`: {e}", path.display())))?;
     Ok(concord_core::load(&src, &path.display().to_string())?)
+}
+
+/// The engine to decide with and its default date: a scenario file's (its `as_of`), or with
+/// `--db` the store's current state (the later of its `as_of` and its last entry's date).
+pub(crate) fn engine(db: Option<&Path>, scenario: Option<&Path>) -> Result<(Engine, Date), Failure> {
+    match (db, scenario) {
+        (Some(db), None) => {
+            let store = concord_store::Store::open(db)?;
+            let engine = store.engine()?;
+            Ok((engine, store.state().default_date()))
+        }
+        (None, Some(path)) => {
+            let engine = load(path)?;
+            let at = engine.as_of();
+            Ok((engine, at))
+        }
+        (Some(_), Some(path)) => {
+            Err(Failure::Message(format!("give either a scenario file (`{}`) or `--db`, not both", path.display())))
+        }
+        (None, None) => Err(Failure::Message("give a scenario file, or a store with `--db FILE`".to_owned())),
+    }
+}
+
+/// Seconds since the Unix epoch, from the system clock.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Today's date in UTC, from the system clock.
+pub(crate) fn today() -> Date {
+    Date::from_days_since_epoch(now().div_euclid(86_400)).unwrap_or(Date::FIRST)
 }
 
 /// Parses a `--at` date.

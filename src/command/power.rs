@@ -1,7 +1,7 @@
 //! `concord power`: voting power of a committee's members, or of a plain weighted game.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use concord_core::power::{self, Game, Options, ShapleyMethod};
@@ -25,13 +25,13 @@ pub(crate) enum Shapley {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The scenario file (TOML); with `--committee`.
+    /// The scenario file (TOML); with `--committee`. Not with `--db`.
     scenario: Option<PathBuf>,
     /// The committee whose rule to analyse.
-    #[arg(long, requires = "scenario")]
+    #[arg(long)]
     committee: Option<String>,
     /// Date whose seated members play (YYYY-MM-DD); default: the scenario's `as_of`.
-    #[arg(long, value_parser = super::parse_date, requires = "scenario")]
+    #[arg(long, value_parser = super::parse_date, requires = "committee")]
     at: Option<Date>,
     /// Quota of a plain weighted game (instead of a scenario).
     #[arg(long, conflicts_with_all = ["scenario", "committee"], requires = "weights", allow_hyphen_values = true)]
@@ -54,28 +54,27 @@ fn decimal(text: &str, what: &str) -> Result<Decimal, Failure> {
     Decimal::parse(text.trim()).map_err(|e| Failure::Message(format!("{what}: {e}")))
 }
 
-pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let (game, title) = match (&args.scenario, &args.quota) {
-        (Some(path), None) => {
+pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
+    let from_scenario = args.scenario.is_some() || (db.is_some() && args.quota.is_none());
+    let (game, title) = match (from_scenario, &args.quota) {
+        (true, None) => {
             let Some(id) = &args.committee else {
                 return Err(Failure::Message("give the committee to analyse: `--committee ID`".to_owned()));
             };
-            let engine = super::load(path)?;
+            let (engine, default_at) = super::engine(db, args.scenario.as_deref())?;
             let Some(c) = engine.committee_index(id) else {
                 let known: Vec<&str> = engine.scenario().committees.iter().map(|c| c.id.as_str()).collect();
-                return Err(Failure::Message(format!(
-                    "no committee `{id}` in `{}` (it has {})",
-                    path.display(),
-                    known.join(", ")
-                )));
+                let place =
+                    args.scenario.as_ref().map_or_else(|| "the store".to_owned(), |p| format!("`{}`", p.display()));
+                return Err(Failure::Message(format!("no committee `{id}` in {place} (it has {})", known.join(", "))));
             };
-            let at = args.at.unwrap_or_else(|| engine.as_of());
+            let at = args.at.unwrap_or(default_at);
             let game = engine.committee_game(c, at).map_err(|e| Failure::Message(e.to_string()))?;
             let rule = engine.scenario().committees.get(c).map(|c| c.rule.to_string()).unwrap_or_default();
             let title = format!("Voting power in {id} ({rule}), {} members seated on {at}", game.len());
             (game, title)
         }
-        (None, Some(quota)) => {
+        (false, Some(quota)) => {
             let quota = decimal(quota, "--quota")?;
             let weights: Vec<Decimal> =
                 args.weights.iter().map(|w| decimal(w, "--weights")).collect::<Result<_, _>>()?;

@@ -1,6 +1,6 @@
 //! `concord what-if SCENARIO --set FACT=VALUE…`: the proposals whose outcome changes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use concord_core::{Date, Value};
 
@@ -9,8 +9,8 @@ use crate::diagnostics::Failure;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The scenario file (TOML).
-    scenario: PathBuf,
+    /// The scenario file (TOML); not with `--db`.
+    scenario: Option<PathBuf>,
     /// A fact to set, as an observation on the evaluation date (repeatable, at least one).
     #[arg(long = "set", value_name = "FACT=VALUE", value_parser = super::parse_set, required = true)]
     set: Vec<(String, Value)>,
@@ -22,9 +22,9 @@ pub(crate) struct Args {
     format: TableFormat,
 }
 
-pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let engine = super::load(&args.scenario)?;
-    let at = args.at.unwrap_or_else(|| engine.as_of());
+pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
+    let (engine, default_at) = super::engine(db, args.scenario.as_deref())?;
+    let at = args.at.unwrap_or(default_at);
     let before = engine.evaluate(at, &[])?;
     let after = before.what_if(&args.set)?;
     let changes = before.changes(&after);
