@@ -409,19 +409,10 @@ fn the_contract_commands_print_what_the_contract_says() {
     store
         .run(&["vote", "eadrcc-2025-montana", "TUR", "object", "--reason", "no new engagement", "--at", "2025-06-16"])
         .success();
-    store
-        .run(&[
-            "fact",
-            "gaza_aid_unobstructed",
-            "true",
-            "--source",
-            "Wire",
-            "--as-of",
-            "2025-06-10",
-            "--at",
-            "2025-06-16",
-        ])
-        .success();
+    // An observation as of an earlier date is recorded on the ledger's last date, not refused.
+    store.run(&["fact", "gaza_aid_unobstructed", "true", "--source", "Wire", "--as-of", "2025-06-10"]).success();
+    let shown = store.run(&["ledger", "show", "--from", "2"]).success().json();
+    assert_eq!((&shown["at"], &shown["as_of"]), (&serde_json::json!("2025-06-16"), &serde_json::json!("2025-06-10")));
     let d = store.run(&["decide", "--format", "json"]).success().json();
     assert_eq!(d["at"], "2025-06-16");
     let e = store.run(&["explain", "eadrcc-2025-montana", "--format", "json"]).success().json();

@@ -115,14 +115,21 @@ pub(crate) struct FactArgs {
     /// After this date the observation no longer holds.
     #[arg(long, value_parser = super::parse_date)]
     valid_until: Option<Date>,
-    /// The date it is recorded; default: today (UTC).
+    /// The date it is recorded; default: `--as-of` (or the last entry's date, if later), else
+    /// today (UTC).
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
 }
 
 pub(crate) fn fact(args: FactArgs, db: Option<&Path>) -> Result<(), Failure> {
     let mut store = Store::open(need_db(db)?)?;
-    let at = args.at.or(args.as_of).unwrap_or_else(super::today);
+    // An observation dated in the past is recorded now: on `--as-of` if the ledger has not gone
+    // past it, else on the ledger's last date (never before it).
+    let at = match (args.at, args.as_of) {
+        (Some(at), _) => at,
+        (None, Some(as_of)) => store.state().last_at.map_or(as_of, |last| last.max(as_of)),
+        (None, None) => super::today(),
+    };
     let value = Value::parse_loose(&args.value);
     let what = format!("recorded {} = {value}", args.fact);
     let change = Change::Fact(FactRecord {

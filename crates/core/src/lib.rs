@@ -59,6 +59,10 @@
 //! assert_eq!(today.changes(&then).len(), 1);
 //! ```
 
+/// This engine's version: recorded with every decision a store keeps, so replays can tell which
+/// engine computed what.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 mod cedar;
 mod date;
 mod engine;

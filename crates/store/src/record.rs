@@ -16,8 +16,10 @@ use concord_core::{
 };
 use serde::{Deserialize, Serialize};
 
-/// The version of the engine that computes recorded decisions; replays compare against it.
-pub const ENGINE_VERSION: &str = concat!("concord-core ", env!("CARGO_PKG_VERSION"));
+/// The version of the engine that computes recorded decisions, as recorded with them.
+pub fn engine_version() -> String {
+    format!("concord-core {}", concord_core::VERSION)
+}
 
 /// One ledger entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -255,7 +257,7 @@ pub struct Recorded {
     pub objecting: Vec<String>,
     /// The state the decision was computed from.
     pub state: StateDigest,
-    /// [`ENGINE_VERSION`] of the engine that computed it.
+    /// [`engine_version`] of the engine that computed it.
     pub engine: String,
     /// The secretariat's note, for a close.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -712,7 +714,7 @@ engagement = "new"
             outcome: "adopted".into(),
             objecting: vec![],
             state: s.digest(),
-            engine: ENGINE_VERSION.into(),
+            engine: engine_version(),
             reason: None,
         };
         s.apply(&Entry { seq: 1, at: day("2025-06-05"), change: Change::Decision(d.clone()) }).unwrap();

@@ -7,7 +7,7 @@
 use concord_core::{Cause, Date, Engine, Stance};
 use serde::Serialize;
 
-use crate::record::{ENGINE_VERSION, Entry, Recorded, State, Trigger, outcome_name};
+use crate::record::{Entry, Recorded, State, Trigger, engine_version, outcome_name};
 
 /// Why a decision cannot be computed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +42,7 @@ pub fn decide(
         outcome: outcome_name(decision.outcome).to_owned(),
         objecting: decision.objections.iter().filter_map(|o| members.get(o.member).map(|m| m.id.clone())).collect(),
         state: state.digest(),
-        engine: ENGINE_VERSION.to_owned(),
+        engine: engine_version(),
         reason,
     })
 }
