@@ -112,6 +112,8 @@ pub struct Store {
     public: VerifyingKey,
     /// The scenario id, as recorded at init: the origin line of checkpoints.
     origin: String,
+    /// The signing key, read from `FILE.key` at the first write.
+    key: Option<SigningKey>,
 }
 
 /// The private key file of a store: `FILE.key`.
@@ -148,15 +150,21 @@ impl Store {
         let key = checkpoint::generate_key().map_err(StoreError::Key)?;
         write_key_files(path, &key)?;
         let conn = connect(path)?;
-        let sql = |source| StoreError::Sqlite { path: path.display().to_string(), source };
+        let sql = sql_error(path);
         migrate(&conn, path)?;
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('scenario', ?1), ('public_key', ?2)",
             params![id, hex::encode(key.verifying_key().to_bytes())],
         )
         .map_err(sql)?;
-        let mut store =
-            Store { conn, path: path.to_owned(), state: State::default(), public: key.verifying_key(), origin: id };
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            state: State::default(),
+            public: key.verifying_key(),
+            origin: id,
+            key: None,
+        };
         let receipt = store.record_with(
             &key,
             vec![(at, Change::Init { origin: origin.to_owned(), scenario: scenario.to_owned() })],
@@ -185,7 +193,7 @@ impl Store {
         migrate(&conn, path)?;
         let public = read_public_key(&conn, path)?;
         let origin = read_meta(&conn, path, "scenario")?;
-        Ok(Store { conn, path: path.to_owned(), state: State::default(), public, origin })
+        Ok(Store { conn, path: path.to_owned(), state: State::default(), public, origin, key: None })
     }
 
     /// The scenario id checkpoints name.
@@ -239,14 +247,22 @@ impl Store {
     /// signed by the key in `FILE.key`. All or nothing: a change that does not fit the state
     /// refuses the whole write.
     pub fn record(&mut self, changes: Vec<(Date, Change)>, now: i64) -> Result<Receipt, StoreError> {
-        let key = read_signing_key(&self.path)?;
-        if key.verifying_key() != self.public {
-            return Err(StoreError::Key(format!(
-                "{} does not belong to this store: its public key differs from the one recorded at init",
-                key_path(&self.path).display()
-            )));
-        }
-        self.record_with(&key, changes, now)
+        let key = match self.key.take() {
+            Some(key) => key,
+            None => {
+                let key = read_signing_key(&self.path)?;
+                if key.verifying_key() != self.public {
+                    return Err(StoreError::Key(format!(
+                        "{} does not belong to this store: its public key differs from the one recorded at init",
+                        key_path(&self.path).display()
+                    )));
+                }
+                key
+            }
+        };
+        let receipt = self.record_with(&key, changes, now);
+        self.key = Some(key);
+        receipt
     }
 
     fn record_with(&mut self, key: &SigningKey, changes: Vec<(Date, Change)>, now: i64) -> Result<Receipt, StoreError> {
@@ -418,7 +434,7 @@ fn write_entries(
 }
 
 /// Wraps SQLite errors with the store's file name.
-fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
+pub(crate) fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
     move |source| StoreError::Sqlite { path: path.display().to_string(), source }
 }
 
@@ -449,7 +465,7 @@ pub(crate) fn node(conn: &Connection, id: NodeId) -> Result<Hash, rusqlite::Erro
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let sql = |source| StoreError::Sqlite { path: path.display().to_string(), source };
+    let sql = sql_error(path);
     let conn = Connection::open(path).map_err(sql)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
     // The journal mode is a property of the file; the first writer sets it.
@@ -460,7 +476,7 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
 }
 
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let sql = |source| StoreError::Sqlite { path: path.display().to_string(), source };
+    let sql = sql_error(path);
     let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
     if version > MIGRATIONS.len() {
         return Err(StoreError::NotAStore {
@@ -503,7 +519,7 @@ fn read_meta(conn: &Connection, path: &Path, key: &str) -> Result<String, StoreE
     let text: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()
-        .map_err(|source| StoreError::Sqlite { path: path.display().to_string(), source })?;
+        .map_err(sql_error(path))?;
     text.ok_or_else(|| StoreError::NotAStore {
         path: path.display().to_string(),
         message: format!("the store has no `{key}`: it was never initialised"),

@@ -18,7 +18,7 @@ use concord_ledger::{Hash, MemoryTree, NodeId, leaf_hash, verify_consistency};
 use ed25519_dalek::VerifyingKey;
 
 use crate::record::{Entry, State};
-use crate::sqlite::{Store, StoreError, checkpoint_from_row};
+use crate::sqlite::{Store, StoreError, checkpoint_from_row, sql_error};
 
 /// What a verification found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +50,7 @@ fn fault(entry: Option<u64>, message: impl Into<String>) -> Fault {
 /// anything wrong with its content is a [`Fault`].
 pub fn verify(store: &Store, key: &VerifyingKey) -> Result<Verified, StoreError> {
     let conn = store.connection();
-    let sql = |source| StoreError::Sqlite { path: store.path().display().to_string(), source };
+    let sql = sql_error(store.path());
     let mut tree = MemoryTree::default();
     let mut state = State::default();
     let mut first_fault: Option<Fault> = None;
@@ -112,7 +112,7 @@ pub fn verify(store: &Store, key: &VerifyingKey) -> Result<Verified, StoreError>
 /// Every checkpoint: signature, root against the rebuilt tree, and a consistency proof from the
 /// one before, made from stored nodes. Every entry must be covered by the last one.
 fn check_checkpoints(store: &Store, key: &VerifyingKey, tree: &MemoryTree) -> Result<(u64, Option<Fault>), StoreError> {
-    let sql = |source| StoreError::Sqlite { path: store.path().display().to_string(), source };
+    let sql = sql_error(store.path());
     let entries = tree.len();
     let mut count = 0u64;
     let mut last_good: Option<(u64, Hash)> = None;
@@ -167,7 +167,7 @@ fn check_checkpoints(store: &Store, key: &VerifyingKey, tree: &MemoryTree) -> Re
 
 /// Every stored node against the rebuilt tree (proofs are made from them), and their number.
 fn check_nodes(store: &Store, tree: &MemoryTree) -> Result<Option<Fault>, StoreError> {
-    let sql = |source| StoreError::Sqlite { path: store.path().display().to_string(), source };
+    let sql = sql_error(store.path());
     let mut stmt = store.connection().prepare("SELECT level, idx, hash FROM node ORDER BY idx, level").map_err(sql)?;
     let mut rows = stmt.query([]).map_err(sql)?;
     let mut count = 0u64;
