@@ -165,11 +165,13 @@ impl Store {
             origin: id,
             key: None,
         };
-        let receipt = store.record_with(
+        let mut results = store.record_with(
             &key,
-            vec![(at, Change::Init { origin: origin.to_owned(), scenario: scenario.to_owned() })],
+            vec![vec![(at, Change::Init { origin: origin.to_owned(), scenario: scenario.to_owned() })]],
             now,
         )?;
+        let entries = results.pop().unwrap_or_else(|| Err(StoreError::Refused("nothing to record".to_owned())))?;
+        let receipt = Receipt { entries, checkpoint: store.latest_checkpoint()? };
         Ok((store, receipt))
     }
 
@@ -247,6 +249,23 @@ impl Store {
     /// signed by the key in `FILE.key`. All or nothing: a change that does not fit the state
     /// refuses the whole write.
     pub fn record(&mut self, changes: Vec<(Date, Change)>, now: i64) -> Result<Receipt, StoreError> {
+        let mut results = self.record_each(vec![changes], now)?;
+        match results.pop() {
+            Some(Ok(entries)) => Ok(Receipt { entries, checkpoint: self.latest_checkpoint()? }),
+            Some(Err(refusal)) => Err(refusal),
+            None => Err(StoreError::Refused("nothing to record".to_owned())),
+        }
+    }
+
+    /// Group commit: records several independent writes in one durable transaction with one
+    /// checkpoint. Each group is all or nothing on its own: a group that does not fit the state
+    /// (after the groups before it) is refused with its reason and the others are still written.
+    /// The outer error means the transaction failed and nothing at all was written.
+    pub fn record_each(
+        &mut self,
+        groups: Vec<Vec<(Date, Change)>>,
+        now: i64,
+    ) -> Result<Vec<Result<std::ops::Range<u64>, StoreError>>, StoreError> {
         let key = match self.key.take() {
             Some(key) => key,
             None => {
@@ -260,12 +279,17 @@ impl Store {
                 key
             }
         };
-        let receipt = self.record_with(&key, changes, now);
+        let results = self.record_with(&key, groups, now);
         self.key = Some(key);
-        receipt
+        results
     }
 
-    fn record_with(&mut self, key: &SigningKey, changes: Vec<(Date, Change)>, now: i64) -> Result<Receipt, StoreError> {
+    fn record_with(
+        &mut self,
+        key: &SigningKey,
+        groups: Vec<Vec<(Date, Change)>>,
+        now: i64,
+    ) -> Result<Vec<Result<std::ops::Range<u64>, StoreError>>, StoreError> {
         let path = self.path.clone();
         let sql = sql_error(&path);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
@@ -274,38 +298,56 @@ impl Store {
         if stored != self.state.entries {
             drop(tx);
             self.catch_up()?;
-            return self.record_with(key, changes, now);
+            return self.record_with(key, groups, now);
         }
-        // Apply in place; on any failure below, `undo` takes the applied entries back.
+        // Apply in place; a refused group, or a failed transaction, is taken back with `undo`.
         let first = self.state.entries;
-        let mut applied: Vec<(Entry, Option<Date>)> = Vec::with_capacity(changes.len());
-        let mut full_check = false;
-        let mut refusal = None;
-        for (at, change) in changes {
-            full_check |= change.needs_full_check();
-            let entry = Entry { seq: self.state.entries, at, change };
-            let before = self.state.last_at;
-            match self.state.apply(&entry) {
-                Ok(()) => applied.push((entry, before)),
-                Err(m) => {
-                    refusal = Some(StoreError::Refused(m.message));
-                    break;
+        let mut applied: Vec<(Entry, Option<Date>)> = Vec::new();
+        let mut results = Vec::with_capacity(groups.len());
+        for changes in groups {
+            let start = applied.len();
+            let mut full_check = false;
+            let mut refusal = None;
+            for (at, change) in changes {
+                full_check |= change.needs_full_check();
+                let entry = Entry { seq: self.state.entries, at, change };
+                let before = self.state.last_at;
+                match self.state.apply(&entry) {
+                    Ok(()) => applied.push((entry, before)),
+                    Err(m) => {
+                        refusal = Some(StoreError::Refused(m.message));
+                        break;
+                    }
+                }
+            }
+            if refusal.is_none()
+                && full_check
+                && let Err(problems) = Engine::new(self.state.scenario.clone())
+            {
+                refusal = Some(StoreError::Refused(join_problems(&problems)));
+            }
+            if refusal.is_none() && applied.len() == start {
+                refusal = Some(StoreError::Refused("nothing to record".to_owned()));
+            }
+            match refusal {
+                None => {
+                    let seq = |i: usize| applied.get(i).map_or(self.state.entries, |(e, _)| e.seq);
+                    results.push(Ok(seq(start)..self.state.entries));
+                }
+                Some(e) => {
+                    for (entry, before) in applied.drain(start..).rev() {
+                        self.state.undo(&entry, before);
+                    }
+                    results.push(Err(e));
                 }
             }
         }
-        if refusal.is_none()
-            && full_check
-            && let Err(problems) = Engine::new(self.state.scenario.clone())
-        {
-            refusal = Some(StoreError::Refused(join_problems(&problems)));
+        if applied.is_empty() {
+            return Ok(results);
         }
-        let written = match refusal {
-            Some(e) => Err(e),
-            None => write_entries(&tx, key, &self.origin, &applied, first, now).map_err(sql),
-        };
-        let written = written.and_then(|cp| tx.commit().map(|()| cp).map_err(sql));
-        match written {
-            Ok(checkpoint) => Ok(Receipt { entries: first..self.state.entries, checkpoint }),
+        let written = write_entries(&tx, key, &self.origin, &applied, first, now).map_err(sql);
+        match written.and_then(|_| tx.commit().map_err(sql)) {
+            Ok(()) => Ok(results),
             Err(e) => {
                 for (entry, before) in applied.iter().rev() {
                     self.state.undo(entry, *before);
@@ -568,4 +610,66 @@ fn write_key_files(db: &Path, key: &SigningKey) -> Result<(), StoreError> {
 /// Problems of a whole-scenario check, one per line.
 pub(crate) fn join_problems(problems: &[concord_core::Problem]) -> String {
     problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::VoteRecord;
+
+    const SCENARIO: &str = r#"
+[scenario]
+id = "batch"
+as_of = 2025-06-01
+[[member]]
+id = "A"
+[[member]]
+id = "B"
+[[committee]]
+id = "C"
+members = "all"
+rule = "consensus"
+[[proposal]]
+id = "p"
+committee = "C"
+kind = "exercise"
+partners = []
+engagement = "new"
+"#;
+
+    fn vote(member: &str, stance: &str) -> Vec<(Date, Change)> {
+        let at = "2025-06-02".parse().unwrap();
+        let v = VoteRecord { proposal: "p".into(), member: member.into(), stance: stance.into(), reason: None };
+        vec![(at, Change::Vote(v))]
+    }
+
+    #[test]
+    fn group_commit_refuses_one_group_and_writes_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("batch.db");
+        let (mut store, _) = Store::create(&db, "batch.toml", SCENARIO, "2025-06-01".parse().unwrap(), 0).unwrap();
+        let results = store.record_each(vec![vote("A", "consent"), vote("Z", "consent"), vote("B", "abstain")], 0);
+        let results = results.unwrap();
+        assert_eq!(results[0].as_ref().unwrap(), &(1..2));
+        assert!(matches!(&results[1], Err(StoreError::Refused(m)) if m.contains("Z")), "{:?}", results[1]);
+        assert_eq!(results[2].as_ref().unwrap(), &(2..3));
+        assert_eq!(store.latest_checkpoint().unwrap().tree_size, 3);
+        drop(store);
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.state().entries, 3);
+        assert_eq!(store.state().scenario.votes.len(), 2);
+        let key = *store.public_key();
+        assert!(crate::verify(&store, &key).unwrap().fault.is_none());
+    }
+
+    #[test]
+    fn a_batch_of_refusals_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("none.db");
+        let (mut store, _) = Store::create(&db, "batch.toml", SCENARIO, "2025-06-01".parse().unwrap(), 0).unwrap();
+        let results = store.record_each(vec![vote("Z", "consent"), vec![]], 0).unwrap();
+        assert!(results.iter().all(Result::is_err));
+        assert_eq!(store.latest_checkpoint().unwrap().tree_size, 1);
+        assert_eq!(store.state().entries, 1);
+    }
 }
