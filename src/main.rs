@@ -72,6 +72,9 @@ enum Command {
     /// Verify the ledger, make and check proofs, print checkpoints and entries.
     #[command(subcommand)]
     Ledger(command::ledger::LedgerCommand),
+    /// Make, list and revoke bearer tokens for the server; a secret is shown once.
+    #[command(subcommand)]
+    Token(command::token::TokenCommand),
 }
 
 /// Whether JSON errors were asked for, read from the raw arguments and the environment: when
@@ -116,6 +119,7 @@ fn main() -> ExitCode {
         Command::Export => command::store::export(db),
         Command::Apply(args) => command::store::apply(args, db),
         Command::Ledger(c) => command::ledger::run(c, db),
+        Command::Token(c) => command::token::run(c, db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

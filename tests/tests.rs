@@ -12,5 +12,6 @@ mod golden;
 mod power;
 mod store;
 mod tamper;
+mod token;
 mod util;
 mod wire;

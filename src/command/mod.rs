@@ -8,6 +8,7 @@ pub(crate) mod gen_scenario;
 pub(crate) mod ledger;
 pub(crate) mod power;
 pub(crate) mod store;
+pub(crate) mod token;
 pub(crate) mod what_if;
 
 use std::path::Path;

@@ -9,6 +9,7 @@
 //! - [`timeline`]: deadlines, closing, replays and histories (pure);
 //! - [`checkpoint`]: signed tree heads and keys;
 //! - [`Store`]: the SQLite file, durable appends, proofs;
+//! - [`tokens`]: bearer access tokens, stored as hashes outside the ledger;
 //! - [`verify()`]: checks every entry, stored hash and checkpoint, naming the first bad entry.
 //!
 //! ```
@@ -48,9 +49,11 @@ pub mod checkpoint;
 pub mod record;
 mod sqlite;
 pub mod timeline;
+pub mod tokens;
 mod verify;
 
 pub use concord_core::Date;
 pub use ed25519_dalek::VerifyingKey;
 pub use sqlite::{Receipt, Store, StoreError, key_path, public_key_path};
+pub use tokens::{Grant, NewToken, Role};
 pub use verify::{Fault, Verified, verify};
