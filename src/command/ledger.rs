@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use concord_ledger::{Hash, leaf_hash, verify_consistency, verify_inclusion};
+use concord_ledger::{leaf_hash, verify_consistency, verify_inclusion};
 use concord_store::Store;
 use concord_store::checkpoint::{self, Checkpoint};
-use serde::{Deserialize, Serialize};
+use concord_store::proof::{InclusionProof, SignedCheckpoint};
 
 use super::TextFormat;
 use crate::diagnostics::Failure;
@@ -61,32 +61,6 @@ pub(crate) enum LedgerCommand {
         #[arg(long)]
         key: PathBuf,
     },
-}
-
-/// An inclusion proof with everything needed to check it without the store.
-#[derive(Debug, Serialize, Deserialize)]
-struct ProofFile {
-    entry: u64,
-    tree_size: u64,
-    root: Hash,
-    leaf_hash: Hash,
-    path: Vec<Hash>,
-    /// The entry's bytes, as text (entries are UTF-8 JSON).
-    entry_body: String,
-    checkpoint: SignedCheckpoint,
-}
-
-/// A checkpoint as exchanged: the signed text and the signature.
-#[derive(Debug, Serialize, Deserialize)]
-struct SignedCheckpoint {
-    text: String,
-    signature: String,
-}
-
-impl From<&Checkpoint> for SignedCheckpoint {
-    fn from(cp: &Checkpoint) -> SignedCheckpoint {
-        SignedCheckpoint { text: cp.text(), signature: hex::encode(cp.signature) }
-    }
 }
 
 fn need_db(db: Option<&Path>) -> Result<&Path, Failure> {
@@ -195,35 +169,13 @@ fn verify(db: &Path, key: Option<PathBuf>, saved: Option<PathBuf>) -> Result<(),
 
 fn prove(db: &Path, entry: u64, format: TextFormat) -> Result<(), Failure> {
     let store = Store::open(db)?;
-    let cp = store.latest_checkpoint()?;
-    if entry >= cp.tree_size {
-        return Err(Failure::Message(format!(
-            "no entry {entry}: the latest checkpoint covers entries 0 to {}",
-            cp.tree_size.saturating_sub(1)
-        )));
-    }
-    let body = store.entry(entry)?.ok_or_else(|| Failure::Message(format!("entry {entry} is missing")))?;
-    let path = store.inclusion_proof(entry, cp.tree_size)?;
-    let leaf = leaf_hash(&body);
-    // Never hand out a proof that does not verify.
-    verify_inclusion(entry, cp.tree_size, &leaf, &path, &cp.root).map_err(|e| {
-        Failure::Message(format!("the store's proof of entry {entry} does not verify ({e}); run `ledger verify`"))
-    })?;
-    let proof = ProofFile {
-        entry,
-        tree_size: cp.tree_size,
-        root: cp.root,
-        leaf_hash: leaf,
-        path,
-        entry_body: String::from_utf8_lossy(&body).into_owned(),
-        checkpoint: SignedCheckpoint::from(&cp),
-    };
+    let proof = store.prove(entry)?;
     match format {
         TextFormat::Json => super::print_json(&proof),
         TextFormat::Text => {
             let mut out = std::io::stdout().lock();
-            writeln!(out, "entry {entry} of {} (root {})", cp.tree_size, cp.root)?;
-            writeln!(out, "leaf hash {leaf}")?;
+            writeln!(out, "entry {entry} of {} (root {})", proof.tree_size, proof.root)?;
+            writeln!(out, "leaf hash {}", proof.leaf_hash)?;
             for (i, h) in proof.path.iter().enumerate() {
                 writeln!(out, "path[{i}] {h}")?;
             }
@@ -237,7 +189,7 @@ fn check_proof(file: &Path, key: &Path) -> Result<(), Failure> {
     let key = read_key(key)?;
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::Message(format!("cannot read `{}`: {e}", file.display())))?;
-    let proof: ProofFile = serde_json::from_str(&text)
+    let proof: InclusionProof = serde_json::from_str(&text)
         .map_err(|e| Failure::Message(format!("{}: not a proof file: {e}", file.display())))?;
     let bad = |m: String| Failure::Message(format!("{}: the proof does not hold: {m}", file.display()));
     let cp = Checkpoint::parse(&proof.checkpoint.text, &proof.checkpoint.signature).map_err(|e| bad(e.to_string()))?;

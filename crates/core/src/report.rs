@@ -27,6 +27,7 @@ use crate::rules::{Outcome, Stance};
 
 /// `decide --format json`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecideReport {
     /// The scenario's id.
     pub scenario: String,
@@ -38,6 +39,7 @@ pub struct DecideReport {
 
 /// One proposal's decision.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionReport {
     /// Proposal id.
     pub proposal: String,
@@ -67,6 +69,7 @@ pub struct DecisionReport {
 
 /// An objecting member and the chain of reasons.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ObjectionReport {
     /// Member id.
     pub member: String,
@@ -88,6 +91,7 @@ pub struct ObjectionReport {
 
 /// A position, named with its source.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionRef {
     /// Position id.
     pub id: String,
@@ -102,6 +106,7 @@ pub struct PositionRef {
 
 /// A fact as observed on the evaluation date.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactRef {
     /// Fact id.
     pub id: String,
@@ -115,6 +120,7 @@ pub struct FactRef {
 
 /// A position that Cedar could not evaluate for a member.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvalErrorReport {
     /// Member id.
     pub member: String,
@@ -126,6 +132,7 @@ pub struct EvalErrorReport {
 
 /// `explain --format json`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExplainReport {
     /// The decision.
     #[serde(flatten)]
@@ -138,6 +145,7 @@ pub struct ExplainReport {
 
 /// One member's stance.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StanceReport {
     /// Member id.
     pub member: String,
@@ -149,10 +157,12 @@ pub struct StanceReport {
 
 /// `what-if --format json`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WhatIfReport {
     /// The evaluation date.
     pub at: Date,
     /// The facts set, in the order given.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub set: serde_json::Map<String, serde_json::Value>,
     /// The proposals whose outcome changes.
     pub changed: Vec<ChangeReport>,
@@ -160,6 +170,7 @@ pub struct WhatIfReport {
 
 /// A proposal whose outcome changes.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeReport {
     /// Proposal id.
     pub proposal: String,

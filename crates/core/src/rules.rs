@@ -12,6 +12,7 @@ use crate::number::Decimal;
 /// A member's stance on a proposal on a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Stance {
     /// Voted to consent.
     Consent,
@@ -38,6 +39,7 @@ impl Stance {
 /// The outcome of a proposal on a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     /// The rule adopts it.
     Adopted,

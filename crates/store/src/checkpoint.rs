@@ -22,16 +22,19 @@ const HEADER: &str = "concord-checkpoint/v1";
 
 /// A signed tree head.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     /// The scenario id the ledger belongs to.
     pub origin: String,
     /// Number of entries covered.
     pub tree_size: u64,
     /// The Merkle root of those entries.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub root: Hash,
     /// When it was signed, RFC 3339 in UTC.
     pub time: String,
     /// Ed25519 signature of [`Checkpoint::text`], in hex.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[serde(with = "hex_sig")]
     pub signature: [u8; 64],
 }

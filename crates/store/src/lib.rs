@@ -10,6 +10,7 @@
 //! - [`checkpoint`]: signed tree heads and keys;
 //! - [`Store`]: the SQLite file, durable appends, proofs;
 //! - [`tokens`]: bearer access tokens, stored as hashes outside the ledger;
+//! - [`proof`]: inclusion proofs in the JSON shape people check them in;
 //! - [`verify()`]: checks every entry, stored hash and checkpoint, naming the first bad entry.
 //!
 //! ```
@@ -46,6 +47,7 @@
 //! ```
 
 pub mod checkpoint;
+pub mod proof;
 pub mod record;
 mod sqlite;
 pub mod timeline;

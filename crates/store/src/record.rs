@@ -23,6 +23,7 @@ pub fn engine_version() -> String {
 
 /// One ledger entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entry {
     /// Position in the ledger, from 0.
     pub seq: u64,
@@ -62,6 +63,7 @@ impl Entry {
 /// A change to a store's state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Change {
     /// The first entry: the scenario file the store was created from, byte for byte.
     Init {
@@ -115,6 +117,7 @@ impl Change {
 /// `{ "decimal": "1.50" }` so that nothing is lost to floating point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ValueRecord {
     /// `true` or `false`.
     Bool(bool),
@@ -157,6 +160,7 @@ impl ValueRecord {
 /// A proposal as an entry holds it (the fields of `[[proposal]]`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalRecord {
     /// Id.
     pub id: String,
@@ -185,6 +189,7 @@ pub struct ProposalRecord {
 /// A position as an entry holds it. It is in force from `since`, or from the entry's date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionRecord {
     /// Id.
     pub id: String,
@@ -202,6 +207,7 @@ pub struct PositionRecord {
 /// A fact observation as an entry holds it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactRecord {
     /// The fact's id.
     pub id: String,
@@ -219,6 +225,7 @@ pub struct FactRecord {
 /// A vote as an entry holds it; its date is the entry's.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteRecord {
     /// Proposal id.
     pub proposal: String,
@@ -234,6 +241,7 @@ pub struct VoteRecord {
 /// Why a decision was recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Trigger {
     /// The silence procedure's deadline passed.
     Deadline,
@@ -244,6 +252,7 @@ pub enum Trigger {
 /// A recorded decision: the outcome, what it was computed from, and by which engine.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recorded {
     /// Proposal id.
     pub proposal: String,
@@ -267,6 +276,7 @@ pub struct Recorded {
 /// A state, named by the number of entries it folds and the SHA-256 of its scenario file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StateDigest {
     /// Entries folded: the first `entries` of the ledger.
     pub entries: u64,

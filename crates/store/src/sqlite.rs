@@ -23,7 +23,8 @@ use crate::checkpoint::{self, Checkpoint, CheckpointError};
 use crate::record::{Change, Entry, State};
 
 /// The schema, one script per version; a store at version v runs scripts v.. on open.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE entry (
     seq INTEGER PRIMARY KEY,
@@ -46,7 +47,20 @@ CREATE TABLE checkpoint (
     time TEXT NOT NULL,
     signature BLOB NOT NULL
 );
-"];
+",
+    r"
+-- Bearer tokens (crate::tokens): access control, not governance, so outside the ledger.
+CREATE TABLE token (
+    id INTEGER PRIMARY KEY,
+    role TEXT NOT NULL,
+    member TEXT,
+    label TEXT,
+    hash BLOB UNIQUE NOT NULL,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+",
+];
 
 /// How long a writer waits for another process's write to finish.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -93,6 +107,14 @@ pub enum StoreError {
     /// A proof cannot be made.
     #[error("{0}")]
     Proof(concord_ledger::ProofError),
+    /// No such entry in the ledger.
+    #[error("no entry {entry}: the latest checkpoint covers entries 0 to {}", tree_size.saturating_sub(1))]
+    NoEntry {
+        /// The entry asked for.
+        entry: u64,
+        /// The latest checkpoint's size.
+        tree_size: u64,
+    },
 }
 
 /// What an acknowledged write returns: the entries it added and the checkpoint that covers them.

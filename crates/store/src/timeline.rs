@@ -151,6 +151,7 @@ pub fn replay(entries: &[Entry]) -> Result<Vec<Replayed>, TimelineError> {
 
 /// A member's stance on a proposal changing on a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StanceChange {
     /// The date from which the new stance holds.
     pub date: Date,
@@ -168,6 +169,7 @@ pub struct StanceChange {
 
 /// A proposal's outcome changing on a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutcomeChange {
     /// From this date.
     pub date: Date,
@@ -179,6 +181,7 @@ pub struct OutcomeChange {
 
 /// A proposal's history.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
     /// The proposal.
     pub proposal: String,

@@ -18,6 +18,7 @@ const PREFIX: &str = "concord_";
 /// Who a token speaks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// The secretariat: proposals, facts, positions of any member, votes recorded on a member's
     /// behalf, closing, and tokens.
@@ -60,6 +61,7 @@ impl std::str::FromStr for Role {
 
 /// A token's grant (never the secret).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     /// The token's number, to list and revoke it by.
     pub id: u64,
@@ -78,6 +80,7 @@ pub struct Grant {
 
 /// A token just made: its grant and the secret, shown once.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewToken {
     /// What it grants.
     #[serde(flatten)]

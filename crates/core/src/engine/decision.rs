@@ -7,6 +7,7 @@ use crate::rules::{Outcome, Stance};
 
 /// Counts of stances among the seated members of a committee.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tally {
     /// Members that voted `consent`.
     pub consent: u32,

@@ -94,6 +94,7 @@ pub enum PowerError {
 
 /// One player's power.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberPower {
     /// Player (member id, or `p1`, `p2`, … for a plain weighted game).
     pub member: String,
@@ -116,6 +117,7 @@ pub struct MemberPower {
 
 /// The power of every player of a game (contract §3: `power --format json`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Power {
     /// Number of players.
     pub players: usize,
