@@ -75,6 +75,9 @@ enum Command {
     /// Make, list and revoke bearer tokens for the server; a secret is shown once.
     #[command(subcommand)]
     Token(command::token::TokenCommand),
+    /// Serve the store over HTTP: the JSON API and the decision board (default store: concord.db,
+    /// made from the bundled NATO example).
+    Serve(command::serve::Args),
 }
 
 /// Whether JSON errors were asked for, read from the raw arguments and the environment: when
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
         Command::Apply(args) => command::store::apply(args, db),
         Command::Ledger(c) => command::ledger::run(c, db),
         Command::Token(c) => command::token::run(c, db),
+        Command::Serve(args) => command::serve::run(args, db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

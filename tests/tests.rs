@@ -4,12 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
+mod api;
 mod bad_input;
 mod cli;
 mod durability;
 mod examples;
 mod golden;
 mod power;
+mod served;
 mod store;
 mod tamper;
 mod token;

@@ -7,6 +7,7 @@ pub(crate) mod explain;
 pub(crate) mod gen_scenario;
 pub(crate) mod ledger;
 pub(crate) mod power;
+pub(crate) mod serve;
 pub(crate) mod store;
 pub(crate) mod token;
 pub(crate) mod what_if;

@@ -1,0 +1,60 @@
+//! What every request handler shares: the published state, the queue to the writer, the token
+//! table, the clock and the server's settings.
+
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use concord_core::Date;
+use concord_store::{Grant, Store, Verified};
+use tokio::sync::oneshot;
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::writer::{Job, Snapshot};
+
+/// The state shared by all handlers.
+pub(crate) struct App {
+    /// The state after the last commit.
+    pub published: Arc<RwLock<Arc<Snapshot>>>,
+    /// The queue to the writer.
+    pub jobs: Sender<Job>,
+    /// A connection for token look-ups (it reads only the token table).
+    pub tokens: Mutex<Store>,
+    /// The last verification of the whole ledger, by tree size.
+    pub verified: Mutex<Option<Verified>>,
+    /// The store's file.
+    pub db: std::path::PathBuf,
+    /// Where today's date comes from.
+    pub clock: Clock,
+    /// Whether reading needs a token.
+    pub private: bool,
+}
+
+impl App {
+    /// The last published state.
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
+        self.published.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The date reads default to: today, or the ledger's last date if later.
+    pub(crate) fn today(&self, snapshot: &Snapshot) -> Date {
+        let today = self.clock.today();
+        snapshot.state.last_at.map_or(today, |last| last.max(today))
+    }
+
+    /// The grant of a secret, if it is a live token.
+    pub(crate) fn grant(&self, secret: &str) -> Result<Option<Grant>, ApiError> {
+        let store = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        store.token_grant(secret).map_err(|e| ApiError::from(&e))
+    }
+
+    /// Sends a job to the writer and waits for its answer.
+    pub(crate) async fn submit<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, ApiError>>) -> Job,
+    ) -> Result<T, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(job(reply)).map_err(|_| ApiError::writer_gone())?;
+        answer.await.map_err(|_| ApiError::writer_gone())?
+    }
+}

@@ -1,0 +1,200 @@
+//! # concord-server
+//!
+//! `concord serve`: the store behind an HTTP server, for delegations, the secretariat and
+//! observers.
+//!
+//! - [`api`](crate::api): the JSON API under `/api`, with its OpenAPI document at
+//!   `/api/openapi.json`, generated from the handlers and the wire types;
+//! - `page`: the decision board and its pages, rendered on the server, readable without
+//!   JavaScript;
+//! - `auth`: bearer tokens and the page's session cookie, and what each role may do;
+//! - `writer`: the one thread that owns the store and commits concurrent writes together;
+//! - [`Clock`]: the date the server lives on; silence procedures close when it passes their
+//!   deadline.
+//!
+//! The server is a thin shell: decisions come from `concord-core`, and every change goes through
+//! `concord-store` into the signed ledger before it is acknowledged.
+
+mod api;
+mod app;
+mod auth;
+mod clock;
+mod error;
+mod page;
+mod writer;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use concord_store::{NewToken, Role, Store, StoreError};
+
+pub use clock::Clock;
+
+/// The largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How to serve.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The store's file.
+    pub db: PathBuf,
+    /// The scenario to create the store from when the file does not exist: its name and text.
+    pub seed: Option<(String, String)>,
+    /// The address to listen on.
+    pub addr: SocketAddr,
+    /// Where today's date comes from.
+    pub clock: Clock,
+    /// How often the clock looks for silence procedures whose deadline passed.
+    pub tick: Duration,
+    /// Whether reading needs a token.
+    pub private: bool,
+}
+
+/// What the server says once it listens.
+#[derive(Debug)]
+pub struct Started {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Whether the store was created from the seed scenario.
+    pub created: bool,
+    /// The first secretariat token, made because the store had no token.
+    pub first_token: Option<NewToken>,
+}
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The address cannot be listened on, or the runtime failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Opens (or creates) the store, listens, and serves until Ctrl-C or SIGTERM; `started` is
+/// called once the server listens. Every acknowledged write is on disk before it returns.
+pub fn serve(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Io(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(run(config, started))
+}
+
+async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
+    let now = clock::unix_now();
+    let (store, created) = match (&config.seed, config.db.exists()) {
+        (Some((origin, text)), false) => {
+            let at = concord_core::load(text, origin).map_err(|e| StoreError::Scenario(Box::new(e)))?.as_of();
+            (Store::create(&config.db, origin, text, at, now)?.0, true)
+        }
+        _ => (Store::open(&config.db)?, false),
+    };
+    let first_token = if store.tokens()?.iter().any(|g| g.revoked.is_none()) {
+        None
+    } else {
+        Some(store.create_token(Role::Secretariat, None, Some("first secretariat token, made by `serve`"), now)?)
+    };
+    let published = Arc::new(RwLock::new(Arc::new(writer::Snapshot::of(&store)?)));
+    let (jobs, queue) = std::sync::mpsc::channel();
+    let app = Arc::new(app::App {
+        published: published.clone(),
+        jobs,
+        tokens: Mutex::new(Store::open_unchecked(&config.db)?),
+        verified: Mutex::new(None),
+        db: config.db.clone(),
+        clock: config.clock,
+        private: config.private,
+    });
+    let mut writer = writer::Writer::new(store, config.clock, published);
+    writer.catch_up_clock().map_err(|e| ServeError::Io(format!("cannot record the deadlines that passed: {e}")))?;
+    let writer = std::thread::Builder::new()
+        .name("concord-writer".to_owned())
+        .spawn(move || writer.run(queue))
+        .map_err(|e| ServeError::Io(format!("cannot start the writer: {e}")))?;
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| ServeError::Io(format!("cannot listen on {}: {e}", config.addr)))?;
+    let addr = listener.local_addr().map_err(|e| ServeError::Io(e.to_string()))?;
+    started(&Started { addr, created, first_token });
+
+    let clock = tokio::spawn(run_clock(app.clone(), config.tick));
+    let result = axum::serve(listener, router(app.clone()))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| ServeError::Io(e.to_string()));
+    clock.abort();
+    // Dropping the last sender ends the writer after it has answered every queued job.
+    drop(app);
+    let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+    result
+}
+
+/// The whole application: the API, the pages and their assets.
+fn router(app: Arc<app::App>) -> Router {
+    Router::new()
+        .nest("/api", api::routes())
+        .merge(page::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_large_bodies))
+        .with_state(app)
+}
+
+/// Refuses a body whose announced length is over [`BODY_LIMIT`] before reading any of it (a
+/// body without a length is cut off at the limit as it is read).
+async fn refuse_large_bodies(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let announced = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match announced {
+        Some(length) if length > BODY_LIMIT as u64 => {
+            error::ApiError::TooLarge(format!("the request body is {length} bytes; the limit is {BODY_LIMIT}"))
+                .into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Asks the writer, every `every`, to record the silence procedures whose deadline passed.
+async fn run_clock(app: Arc<app::App>, every: Duration) {
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        interval.tick().await;
+        if app.jobs.send(writer::Job::Tick { now: None, reply: None }).is_err() {
+            return;
+        }
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

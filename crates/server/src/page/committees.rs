@@ -1,0 +1,66 @@
+//! Committees: who sits on each today, its rule, and each member's voting power under it
+//! (normalised Banzhaf and Shapley–Shubik as bars, Penrose as a number), computed exactly.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+
+use super::{failure, layout};
+use crate::api::{committee_power_of, committee_views};
+use crate::app::App;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Response {
+    if let Err(e) = caller.read(&app) {
+        return failure(&caller, &e);
+    }
+    let work = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || {
+            let snapshot = app.snapshot();
+            let today = app.today(&snapshot);
+            let views = committee_views(&app, &snapshot);
+            let powers: Vec<Result<concord_core::power::Power, ApiError>> =
+                views.iter().map(|c| committee_power_of(&app, &snapshot, &c.id, None)).collect();
+            (today, views, powers)
+        })
+    };
+    let Ok((today, views, powers)) = work.await else {
+        return failure(&caller, &ApiError::Internal("the power analysis failed".to_owned()));
+    };
+    let body = html! {
+        h1 { "Committees and voting power" }
+        p.lede { "Each member's a priori power under the committee's rule on " (today) ", computed exactly. Under consensus and unanimity every seated member holds a veto, so power is equal." }
+        @for (c, power) in views.iter().zip(&powers) {
+            section.committee id={ "committee-" (c.id) } aria-labelledby={ "title-" (c.id) } {
+                h2 id={ "title-" (c.id) } { (c.name.as_deref().unwrap_or(&c.id)) " " span.sub { "(" (c.id) ")" } }
+                p { "Rule: " code { (c.rule_text) } " · " (c.seated.len()) " members seated" }
+                @match power {
+                    Err(e) => p.alert.error { (e.to_string()) }
+                    Ok(p) => {
+                        @let top = p.members.iter().map(|m| m.banzhaf.max(m.shapley_shubik)).fold(0.0_f64, f64::max).max(f64::EPSILON);
+                        table.power {
+                            caption.visually-hidden { "Voting power in " (c.id) }
+                            thead { tr { th scope="col" { "Member" } th scope="col" { "Banzhaf (normalised)" } th scope="col" { "Shapley–Shubik" } th scope="col" { "Penrose" } } }
+                            tbody {
+                                @for m in &p.members {
+                                    tr data-member=(m.member) {
+                                        th scope="row" { (m.member) @if let Some(w) = m.weight { span.sub { " weight " (w) } } }
+                                        td { div.bar { span.fill.banzhaf style={ "width:" (format!("{:.2}", 100.0 * m.banzhaf / top)) "%" } {} } span.num { (format!("{:.4}", m.banzhaf)) } }
+                                        td { div.bar { span.fill.shapley style={ "width:" (format!("{:.2}", 100.0 * m.shapley_shubik / top)) "%" } {} } span.num { (format!("{:.4}", m.shapley_shubik)) } }
+                                        td.num { (format!("{:.4}", m.penrose)) }
+                                    }
+                                }
+                            }
+                        }
+                        p.sub { (p.winning_coalitions) " winning coalitions; Shapley–Shubik " (p.shapley_shubik_method) "." }
+                    }
+                }
+            }
+        }
+    };
+    layout("Committees and power", &caller, "/committees", body).into_response()
+}

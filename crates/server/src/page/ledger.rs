@@ -1,0 +1,75 @@
+//! The ledger: its size, root and latest signed checkpoint, the public key to check it with,
+//! and the result of verifying every entry, stored hash and checkpoint.
+
+use std::sync::{Arc, PoisonError};
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use concord_store::{Store, Verified};
+use maud::html;
+
+use super::{failure, layout};
+use crate::api::ledger_view;
+use crate::app::App;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+/// Verifies the whole ledger, or answers the last verification if nothing was added since.
+fn verified(app: &App, size: u64) -> Result<Verified, ApiError> {
+    if let Some(v) = app.verified.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
+        && v.entries == size
+    {
+        return Ok(v.clone());
+    }
+    let store = Store::open_unchecked(&app.db).map_err(|e| ApiError::from(&e))?;
+    let key = *store.public_key();
+    let v = concord_store::verify(&store, &key).map_err(|e| ApiError::from(&e))?;
+    *app.verified.lock().unwrap_or_else(PoisonError::into_inner) = Some(v.clone());
+    Ok(v)
+}
+
+pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Response {
+    if let Err(e) = caller.read(&app) {
+        return failure(&caller, &e);
+    }
+    let snapshot = app.snapshot();
+    let view = ledger_view(&app, &snapshot);
+    let size = view.tree_size;
+    let check = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || verified(&app, size)).await
+    };
+    let check = check.unwrap_or_else(|e| Err(ApiError::Internal(e.to_string())));
+    let body = html! {
+        h1 { "Ledger" }
+        p.lede { "Every change is an entry of an append-only Merkle tree (RFC 6962); each write is covered by a checkpoint signed with the store's Ed25519 key. Anyone with the public key can check a proof without trusting this server." }
+        dl.facts-grid #ledger-state {
+            dt { "Entries" } dd #ledger-size { (view.tree_size) }
+            dt { "Root" } dd { code.hash #ledger-root { (view.root) } }
+            dt { "Signed at" } dd { (view.time) }
+            dt { "Public key" } dd { code.hash { (view.public_key) } }
+            dt { "Verification" }
+            dd #ledger-verified {
+                @match &check {
+                    Ok(v) => {
+                        @match &v.fault {
+                            None => { span.badge.adopted { "verified" } " all " (v.entries) " entries and " (v.checkpoints) " signed checkpoints; root " code.hash { (v.root) } }
+                            Some(f) => {
+                                span.badge.blocked { "FAULT" } " "
+                                @if let Some(entry) = f.entry { "at entry " (entry) ": " }
+                                (f.message)
+                            }
+                        }
+                    }
+                    Err(e) => { span.badge.blocked { "cannot verify" } " " (e.to_string()) }
+                }
+            }
+        }
+        h2 { "Check it yourself" }
+        pre.cmd { "curl -s " "http://HOST/api/ledger/proof/ENTRY > proof.json\nconcord ledger check-proof proof.json --key store.pub" }
+        p { "The latest checkpoint, exactly as signed:" }
+        pre.checkpoint { (view.checkpoint.text) }
+        p.sub { "Signature: " code.hash { (view.checkpoint.signature) } }
+    };
+    layout("Ledger", &caller, "/ledger", body).into_response()
+}

@@ -1,0 +1,156 @@
+//! A `concord serve` process for the HTTP tests: a store made from the NATO example, served on a
+//! free loopback port with a pinned clock, and a small client that reads any status as an
+//! answer (an error status is something to assert on, not a failure of the client).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::store::{TempStore, nato_store};
+
+/// A running server and its store; the process is stopped when this is dropped.
+pub(crate) struct Served {
+    /// The store it serves.
+    pub(crate) store: TempStore,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
+    /// The first secretariat token, printed at start.
+    pub(crate) secretariat: String,
+    child: Child,
+    agent: ureq::Agent,
+}
+
+/// An answer: its status and its body, parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: String,
+    pub(crate) content_type: String,
+}
+
+impl Answer {
+    /// The body as JSON.
+    #[track_caller]
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Served {
+    /// Serves a new store made from the NATO example, with the clock pinned on `clock`.
+    pub(crate) fn start(clock: &str) -> Served {
+        Served::start_with(nato_store(), &["--clock", clock])
+    }
+
+    /// Serves `store` with extra `serve` arguments.
+    pub(crate) fn start_with(store: TempStore, extra: &[&str]) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+            .current_dir(crate::util::root())
+            .args(["--db", store.db.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start `concord serve`");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut base = None;
+        let mut secretariat = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("concord serving ") {
+                base = Some(rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned());
+            }
+            if let Some(token) = line.strip_prefix("first secretariat token (shown once; keep it): ") {
+                secretariat = Some(token.trim().to_owned());
+            }
+            if line.starts_with("stop with") {
+                break;
+            }
+        }
+        // Keep draining standard output so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+        Served {
+            store,
+            base: base.expect("the server printed its address"),
+            secretariat: secretariat.expect("the server printed the first secretariat token"),
+            child,
+            agent,
+        }
+    }
+
+    /// `GET path`, with a token if given.
+    pub(crate) fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut request = self.agent.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        answer(request.call())
+    }
+
+    /// `POST path` with a JSON body, with a token if given.
+    pub(crate) fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+        let mut request = self.agent.post(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        answer(request.send_json(body))
+    }
+
+    /// `POST path` with a raw body and content type.
+    pub(crate) fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Answer {
+        let mut request = self.agent.post(format!("{}{path}", self.base)).header("Content-Type", content_type);
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        answer(request.send(&body[..]))
+    }
+
+    /// Sends raw bytes on a new connection and reads the answer until the server closes it.
+    pub(crate) fn raw(&self, request: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.base.trim_start_matches("http://")).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    }
+
+    /// `DELETE path` with a token.
+    pub(crate) fn delete(&self, path: &str, token: &str) -> Answer {
+        answer(
+            self.agent.delete(format!("{}{path}", self.base)).header("Authorization", format!("Bearer {token}")).call(),
+        )
+    }
+
+    /// A new token made through the API by the secretariat.
+    pub(crate) fn token(&self, role: &str, member: Option<&str>) -> String {
+        let a = self.post("/api/tokens", Some(&self.secretariat), &serde_json::json!({"role": role, "member": member}));
+        assert_eq!(a.status, 201, "{}", a.body);
+        a.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Stops the server (SIGTERM, as Ctrl-C would) and waits for it to exit.
+    pub(crate) fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        self.child.wait().unwrap()
+    }
+}
+
+fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    let mut response = result.expect("the server answers");
+    let status = response.status().as_u16();
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let body = response.body_mut().read_to_string().unwrap();
+    Answer { status, body, content_type }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
