@@ -26,26 +26,29 @@ pub(crate) const COOKIE_NAME: &str = "concord_token";
 pub(crate) struct Caller {
     /// The token's grant; none for an anonymous caller.
     pub grant: Option<Grant>,
+    /// The path and query asked for, where a page's "Log in" link comes back to.
+    pub here: String,
 }
 
 impl FromRequestParts<Arc<App>> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Caller, ApiError> {
+        let here = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), ToString::to_string);
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
             let text = value.to_str().unwrap_or_default();
             let Some(secret) = text.strip_prefix("Bearer ").map(str::trim) else {
                 return Err(ApiError::Unauthorized("give the token as `Authorization: Bearer TOKEN`".to_owned()));
             };
             return match app.grant(secret)? {
-                Some(grant) => Ok(Caller { grant: Some(grant) }),
+                Some(grant) => Ok(Caller { grant: Some(grant), here }),
                 None => Err(ApiError::Unauthorized("the token is unknown or revoked".to_owned())),
             };
         }
         // A cookie naming a revoked token leaves the caller anonymous.
         match cookie(parts) {
-            Some(secret) => Ok(Caller { grant: app.grant(&secret)? }),
-            None => Ok(Caller::default()),
+            Some(secret) => Ok(Caller { grant: app.grant(&secret)?, here }),
+            None => Ok(Caller { grant: None, here }),
         }
     }
 }

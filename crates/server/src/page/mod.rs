@@ -105,7 +105,14 @@ pub(crate) fn layout(title: &str, caller: &Caller, current: &str, main: Markup) 
                                     button.link type="submit" { "Log out" }
                                 }
                             }
-                            None => { a #login-link href="/login" { "Log in" } }
+                            None => {
+                                @let next = serde_urlencoded::to_string([("next", caller.here.as_str())]).unwrap_or_default();
+                                @if caller.here.starts_with("/login") || caller.here == "/" {
+                                    a #login-link href="/login" { "Log in" }
+                                } @else {
+                                    a #login-link href={ "/login?" (next) } { "Log in" }
+                                }
+                            }
                         }
                     }
                 }
