@@ -23,6 +23,9 @@ mod error;
 mod page;
 mod writer;
 
+#[cfg(test)]
+mod testing;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -86,7 +89,22 @@ pub fn serve(config: Config, started: impl FnOnce(&Started)) -> Result<(), Serve
     runtime.block_on(run(config, started))
 }
 
-async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
+/// An open store with its writer running: what the routes serve.
+pub(crate) struct Opened {
+    /// The handlers' shared state.
+    pub(crate) app: Arc<app::App>,
+    /// The writer thread; it ends once every sender of `app.jobs` is dropped.
+    pub(crate) writer: std::thread::JoinHandle<()>,
+    /// Whether the store was created from the seed scenario.
+    pub(crate) created: bool,
+    /// The first secretariat token, made because the store had no live token.
+    pub(crate) first_token: Option<NewToken>,
+}
+
+/// Opens the store (creating it from the seed if the file does not exist), makes the first
+/// secretariat token if there is no live token, records the silence procedures that ended while
+/// no server ran, and starts the writer.
+pub(crate) fn open(config: &Config) -> Result<Opened, ServeError> {
     let now = clock::unix_now();
     let (store, created) = match (&config.seed, config.db.exists()) {
         (Some((origin, text)), false) => {
@@ -117,7 +135,11 @@ async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), Serve
         .name("concord-writer".to_owned())
         .spawn(move || writer.run(queue))
         .map_err(|e| ServeError::Io(format!("cannot start the writer: {e}")))?;
+    Ok(Opened { app, writer, created, first_token })
+}
 
+async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
+    let Opened { app, writer, created, first_token } = open(&config)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| ServeError::Io(format!("cannot listen on {}: {e}", config.addr)))?;
@@ -125,7 +147,7 @@ async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), Serve
     started(&Started { addr, created, first_token });
 
     let clock = tokio::spawn(run_clock(app.clone(), config.tick));
-    let result = axum::serve(listener, router(app.clone()))
+    let result = axum::serve(listener, self::app(app.clone()))
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| ServeError::Io(e.to_string()));
@@ -136,14 +158,18 @@ async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), Serve
     result
 }
 
-/// The whole application: the API, the pages and their assets.
-fn router(app: Arc<app::App>) -> Router {
+/// The whole application: the API, the pages and their assets, with the body limit. Tests call
+/// it without a socket.
+pub(crate) fn app(state: Arc<app::App>) -> Router {
     Router::new()
-        .nest("/api", api::routes())
+        .nest(
+            "/api",
+            api::routes().route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::writes_need_a_token)),
+        )
         .merge(page::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_large_bodies))
-        .with_state(app)
+        .with_state(state)
 }
 
 /// Refuses a body whose announced length is over [`BODY_LIMIT`] before reading any of it (a
@@ -159,10 +185,10 @@ async fn refuse_large_bodies(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     match announced {
-        Some(length) if length > BODY_LIMIT as u64 => {
-            error::ApiError::TooLarge(format!("the request body is {length} bytes; the limit is {BODY_LIMIT}"))
-                .into_response()
-        }
+        Some(length) if length > BODY_LIMIT as u64 => error::ApiError::TooLarge(format!(
+            "the request body is {length} bytes, over the limit of {BODY_LIMIT} bytes"
+        ))
+        .into_response(),
         _ => next.run(request).await,
     }
 }
@@ -196,5 +222,42 @@ async fn shutdown() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+
+    use crate::testing::TestServer;
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_413_as_json_whether_announced_or_streamed() {
+        let server = TestServer::new("2025-06-20");
+        let size = server.size().await;
+        let big = format!("{{\"proposal\": \"{}\"}}", "x".repeat(crate::BODY_LIMIT));
+        let request = Request::post("/api/votes")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, big.len())
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.secretariat))
+            .body(Body::from(big.clone()))
+            .unwrap();
+        let announced = server.send(request).await;
+        assert_eq!(announced.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(announced.json()["error"].as_str().unwrap().contains("limit"));
+        // Without a length the body is cut off as it is read.
+        let chunks = vec![Ok::<_, std::io::Error>(big.clone().into_bytes())];
+        let request = Request::post("/api/votes")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.secretariat))
+            .body(Body::from_stream(futures_util::stream::iter(chunks)))
+            .unwrap();
+        let streamed = server.send(request).await;
+        assert_eq!(streamed.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", streamed.body);
+        assert!(streamed.json()["error"].as_str().unwrap().contains("limit"));
+        assert_eq!(server.size().await, size);
     }
 }

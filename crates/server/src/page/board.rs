@@ -27,8 +27,7 @@ pub(crate) async fn board(State(app): State<Arc<App>>, caller: Caller, RawQuery(
 /// fields of facts that are not booleans.
 fn what_if_params(query: Option<&str>) -> Result<Read, ApiError> {
     let mut read = read_params(query)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default())
-        .map_err(|e| ApiError::BadRequest(format!("the query string: {e}")))?;
+    let pairs: Vec<(String, String)> = crate::api::query(query)?;
     for (key, value) in pairs {
         if let Some(fact) = key.strip_prefix("v.")
             && !value.trim().is_empty()

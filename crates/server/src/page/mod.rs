@@ -204,10 +204,7 @@ async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form
     match app.grant(secret) {
         Ok(Some(_)) => {
             // Only paths on this site: never redirect elsewhere.
-            let next = form
-                .next
-                .filter(|n| n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic()))
-                .unwrap_or_else(|| "/".to_owned());
+            let next = form.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".to_owned());
             let cookie = format!("{COOKIE_NAME}={secret}; Path=/; HttpOnly; SameSite=Strict");
             with_cookie(Redirect::to(&next).into_response(), &cookie)
         }
@@ -217,6 +214,12 @@ async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form
         }
         Err(e) => failure(&Caller::default(), &e),
     }
+}
+
+/// Whether `next` is a path on this site: it starts with one `/`, and has no backslash (which
+/// browsers read as a slash, so `/\host` would leave the site) and no space or control character.
+fn is_local_path(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && next.chars().all(|c| c.is_ascii_graphic() && c != '\\')
 }
 
 async fn logout(headers: HeaderMap) -> Response {
@@ -232,4 +235,114 @@ fn with_cookie(mut response: Response, cookie: &str) -> Response {
         response.headers_mut().insert(SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use axum::http::{StatusCode, header};
+
+    use crate::testing::TestServer;
+
+    #[tokio::test]
+    async fn the_board_is_plain_html_with_every_proposal_and_its_outcome() {
+        let server = TestServer::new("2025-06-15");
+        let page = server.get("/", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.header(header::CONTENT_TYPE).unwrap().starts_with("text/html"));
+        for (proposal, outcome) in [
+            ("eadrcc-2025-montana", "blocked"),
+            ("isr-continuing-status", "adopted"),
+            ("steadfast-2026-spec", "pending"),
+            ("nuc-2025-statement", "blocked"),
+        ] {
+            let row = format!("data-proposal=\"{proposal}\" data-outcome=\"{outcome}\"");
+            assert!(page.body.contains(&row), "no `{row}` on the board");
+        }
+        // The cell says in words what its colour says.
+        assert!(page.body.contains("TUR object by standing position"));
+        assert!(page.body.contains("HUN object by vote"));
+    }
+
+    #[tokio::test]
+    async fn what_if_on_the_board_marks_what_would_change_and_records_nothing() {
+        let server = TestServer::new("2025-06-15");
+        let size = server.size().await;
+        let query = "/?at=2025-06-15&set=gaza_permanent_ceasefire%3Dtrue&set=gaza_aid_unobstructed%3Dtrue";
+        let page = server.get(query, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("data-proposal=\"eadrcc-2025-montana\" data-outcome=\"adopted\" class=\"changed\""));
+        assert!(page.body.contains("1 proposal(s) would change"));
+        assert!(page.body.contains("data-proposal=\"nuc-2025-statement\" data-outcome=\"blocked\">"));
+        assert_eq!(server.size().await, size);
+        let bad = server.get("/?set=nonsense", None).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("FACT=VALUE"));
+    }
+
+    #[tokio::test]
+    async fn logging_in_sets_a_strict_http_only_cookie_and_stays_on_this_site() {
+        let server = TestServer::new("2025-06-15");
+        let token = server.secretariat.clone();
+        let ok = server.form("/login", None, None, &format!("token={token}&next=/proposals/mtep-2026")).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert_eq!(ok.header(header::LOCATION), Some("/proposals/mtep-2026"));
+        let cookie = ok.header(header::SET_COOKIE).unwrap();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        for next in ["//evil.example/", "https://evil.example/", "/\\evil"] {
+            let body = serde_urlencoded::to_string([("token", token.as_str()), ("next", next)]).unwrap();
+            let answer = server.form("/login", None, None, &body).await;
+            assert_eq!(answer.header(header::LOCATION), Some("/"), "{next}");
+        }
+        let wrong = server.form("/login", None, None, "token=concord_wrong").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.header(header::SET_COOKIE).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_form_posted_from_another_site_is_refused() {
+        let server = TestServer::new("2025-06-20");
+        let size = server.size().await;
+        let body = "member=NOR&stance=consent";
+        let vote = "/proposals/steadfast-2026-spec/vote";
+        let token = server.secretariat.clone();
+        let foreign = server.form(vote, Some(&token), Some("https://evil.example"), body).await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        assert_eq!(server.size().await, size);
+        let same = server.form(vote, Some(&token), Some("http://concord.test"), body).await;
+        assert_eq!(same.status, StatusCode::SEE_OTHER, "{}", same.body);
+        assert_eq!(server.size().await, size + 1);
+    }
+
+    #[tokio::test]
+    async fn a_delegation_sees_a_form_for_its_own_member_only() {
+        let server = TestServer::new("2025-06-20");
+        let norway = server.token("delegation", Some("NOR")).await;
+        let request = axum::http::Request::get("/proposals/steadfast-2026-spec")
+            .header(header::COOKIE, format!("{}={norway}", crate::auth::COOKIE_NAME));
+        let page = server.send(request.body(axum::body::Body::empty()).unwrap()).await;
+        assert!(page.body.contains("Delegation of NOR"));
+        assert!(page.body.contains("<input type=\"hidden\" name=\"member\" value=\"NOR\">"));
+        let forged =
+            server.form("/proposals/steadfast-2026-spec/vote", Some(&norway), None, "member=DNK&stance=consent");
+        let forged = forged.await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    }
+
+    #[tokio::test]
+    async fn every_page_answers_and_unknown_ones_are_404_in_the_layout() {
+        let server = TestServer::new("2025-06-15");
+        for path in ["/", "/proposals/eadrcc-2025-montana", "/committees", "/ledger", "/login", "/assets/style.css"] {
+            let page = server.get(path, None).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        }
+        let ledger = server.get("/ledger", None).await;
+        assert!(ledger.body.contains("verified"), "{}", ledger.body);
+        let missing = server.get("/nowhere", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains("Back to the board"));
+        let proposal = server.get("/proposals/nope", None).await;
+        assert_eq!(proposal.status, StatusCode::NOT_FOUND);
+    }
 }

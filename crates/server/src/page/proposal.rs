@@ -26,7 +26,7 @@ pub(crate) async fn page(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let recorded = serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or_default())
+    let recorded = crate::api::query::<Vec<(String, String)>>(query.as_deref())
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "recorded").map(|(_, v)| v));
     let notice = recorded.map(Notice::Recorded);

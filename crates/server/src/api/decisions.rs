@@ -1,0 +1,211 @@
+//! Decisions computed on a date: every outcome, one proposal's chain of reasons, what-if,
+//! a proposal's history, committees and their voting power.
+
+use std::sync::{Arc, PoisonError};
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use concord_core::Date;
+use concord_core::power::{self, Options, Power};
+use concord_core::report::{DecideReport, ExplainReport, WhatIfReport};
+use concord_store::timeline::{self, History};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Read, ReadParams, evaluate, optional_date, read_params};
+use crate::app::App;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::writer::Snapshot;
+
+/// Every proposal's outcome on a date (`concord decide --format json`).
+#[utoipa::path(get, path = "/api/decisions", tag = "decisions", params(ReadParams),
+    responses((status = 200, body = DecideReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub(super) async fn decisions(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<DecideReport>, ApiError> {
+    caller.read(&app)?;
+    let read = read_params(query.as_deref())?;
+    let snapshot = app.snapshot();
+    Ok(Json(evaluate(&app, &snapshot, &read)?.report()))
+}
+
+/// The proposals whose outcome changes when facts are set; nothing is recorded
+/// (`concord what-if --format json`).
+#[utoipa::path(get, path = "/api/what-if", tag = "decisions", params(ReadParams),
+    responses((status = 200, body = WhatIfReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub(super) async fn what_if(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<WhatIfReport>, ApiError> {
+    caller.read(&app)?;
+    let read = read_params(query.as_deref())?;
+    if read.set.is_empty() {
+        return Err(ApiError::BadRequest("give at least one `set=FACT=VALUE`".to_owned()));
+    }
+    let snapshot = app.snapshot();
+    let before = evaluate(&app, &snapshot, &Read { at: read.at, set: Vec::new() })?;
+    let after = before.what_if(&read.set).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let changes = before.changes(&after);
+    Ok(Json(after.what_if_report(&read.set, &changes)))
+}
+
+/// One proposal with the full chain of reasons (`concord explain --format json`).
+#[utoipa::path(get, path = "/api/proposals/{id}", tag = "decisions",
+    params(("id" = String, Path, description = "The proposal's id"), ReadParams),
+    responses((status = 200, body = ExplainReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub(super) async fn explain(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<ExplainReport>, ApiError> {
+    caller.read(&app)?;
+    let read = read_params(query.as_deref())?;
+    let snapshot = app.snapshot();
+    Ok(Json(explanation(&app, &snapshot, &id, &read)?))
+}
+
+pub(crate) fn explanation(app: &App, snapshot: &Snapshot, id: &str, read: &Read) -> Result<ExplainReport, ApiError> {
+    let index = snapshot.engine.proposal_index(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
+    let evaluation = evaluate(app, snapshot, read)?;
+    evaluation.explain(index).ok_or_else(|| {
+        ApiError::NotFound(format!("proposal `{id}` is not before its committee on {}", evaluation.at()))
+    })
+}
+
+/// `until` of a history.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HistoryParams {
+    /// The last date to look at; default: today.
+    #[param(value_type = Option<String>, format = Date)]
+    pub until: Option<String>,
+}
+
+/// A proposal's history: every change of stance and outcome, with dates and reasons, and its
+/// ledger entries (`concord history --format json`).
+#[utoipa::path(get, path = "/api/proposals/{id}/history", tag = "decisions",
+    params(("id" = String, Path, description = "The proposal's id"), HistoryParams),
+    responses((status = 200, body = History), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub(super) async fn history(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<History>, ApiError> {
+    caller.read(&app)?;
+    let params: HistoryParams = super::query(query.as_deref())?;
+    let snapshot = app.snapshot();
+    let until = optional_date("until", params.until.as_deref())?.unwrap_or_else(|| app.today(&snapshot));
+    Ok(Json(proposal_history(&app, &snapshot, &id, until)?))
+}
+
+pub(crate) fn proposal_history(app: &App, snapshot: &Snapshot, id: &str, until: Date) -> Result<History, ApiError> {
+    if snapshot.state.proposal(id).is_none() {
+        return Err(ApiError::NotFound(format!("no proposal `{id}`")));
+    }
+    let entries = {
+        let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        store.entries_about(id).map_err(|e| ApiError::from(&e))?
+    };
+    // Entries recorded after the snapshot was published are left for the next read.
+    let entries = entries.into_iter().filter(|e| e.seq < snapshot.state.entries).collect();
+    timeline::history(&snapshot.state, id, until, entries).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A committee and who sits on it today.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CommitteeView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// The rule's kind: `consensus`, `majority`, ….
+    pub rule: String,
+    /// The rule in the scenario file's notation.
+    pub rule_text: String,
+    /// Members seated today, in seat order.
+    pub seated: Vec<String>,
+}
+
+pub(crate) fn committee_views(app: &App, snapshot: &Snapshot) -> Vec<CommitteeView> {
+    let today = app.today(snapshot);
+    let s = snapshot.engine.scenario();
+    s.committees
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CommitteeView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            rule: c.rule.kind().to_owned(),
+            rule_text: c.rule.to_string(),
+            seated: snapshot
+                .engine
+                .seated(i, today)
+                .into_iter()
+                .filter_map(|m| s.members.get(m).map(|m| m.id.clone()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Every committee.
+#[utoipa::path(get, path = "/api/committees", tag = "decisions",
+    responses((status = 200, body = Vec<CommitteeView>), (status = 401, body = ErrorBody)))]
+pub(super) async fn committees(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+) -> Result<Json<Vec<CommitteeView>>, ApiError> {
+    caller.read(&app)?;
+    let snapshot = app.snapshot();
+    Ok(Json(committee_views(&app, &snapshot)))
+}
+
+/// `at` of a power analysis.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PowerParams {
+    /// The date whose seated members play; default: today.
+    #[param(value_type = Option<String>, format = Date)]
+    pub at: Option<String>,
+}
+
+/// Voting power (Banzhaf, Penrose, Shapley–Shubik) of a committee's rule, exact
+/// (`concord power --format json`).
+#[utoipa::path(get, path = "/api/committees/{id}/power", tag = "decisions",
+    params(("id" = String, Path, description = "The committee's id"), PowerParams),
+    responses((status = 200, body = Power), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub(super) async fn committee_power(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Power>, ApiError> {
+    caller.read(&app)?;
+    let params: PowerParams = super::query(query.as_deref())?;
+    let snapshot = app.snapshot();
+    let at = optional_date("at", params.at.as_deref())?;
+    let power = tokio::task::spawn_blocking(move || committee_power_of(&app, &snapshot, &id, at))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(power))
+}
+
+pub(crate) fn committee_power_of(
+    app: &App,
+    snapshot: &Snapshot,
+    id: &str,
+    at: Option<Date>,
+) -> Result<Power, ApiError> {
+    let c = snapshot.engine.committee_index(id).ok_or_else(|| ApiError::NotFound(format!("no committee `{id}`")))?;
+    let at = at.unwrap_or_else(|| app.today(snapshot));
+    let game = snapshot.engine.committee_game(c, at).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    power::analyse(&game, &Options::default(), &mut |_, _| {}).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
