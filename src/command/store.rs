@@ -335,7 +335,9 @@ pub(crate) fn history(args: HistoryArgs, db: Option<&Path>) -> Result<(), Failur
     }
     let until = args.until.unwrap_or_else(|| store.state().default_date());
     let entries = store.entries_about(&args.proposal)?;
-    let history = timeline::history(store.state(), &args.proposal, until, entries)
+    let engine = store.engine()?;
+    let decision = store.state().decided.get(&args.proposal).map(|d| &d.recorded);
+    let history = timeline::history(&engine, decision, &args.proposal, until, entries)
         .map_err(|e| Failure::Message(e.to_string()))?;
     match args.format {
         TextFormat::Json => super::print_json(&history),

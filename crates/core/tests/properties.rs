@@ -550,6 +550,26 @@ proptest! {
         prop_assert_eq!(chained.decisions(), full.decisions());
     }
 
+    /// (d') Votes added to a compiled engine decide exactly as the same votes compiled with the
+    /// scenario, on every date, whatever the order of their dates.
+    #[test]
+    fn votes_added_later_decide_as_votes_compiled_in(spec in spec(), keep in 0usize..8) {
+        let scenario = spec.scenario();
+        let full = engine(scenario.clone());
+        let mut base = scenario.clone();
+        let added = base.votes.split_off(keep.min(base.votes.len()));
+        let mut grown = engine(base);
+        grown.add_votes(added).unwrap();
+        prop_assert_eq!(grown.scenario(), full.scenario());
+        for at in [date(2025, 1, 1), day(), date(2025, 6, 1), date(2025, 12, 31)] {
+            let (a, b) = (full.evaluate(at, &[]).unwrap(), grown.evaluate(at, &[]).unwrap());
+            prop_assert_eq!(a.decisions(), b.decisions());
+            for p in 0..full.scenario().proposals.len() {
+                prop_assert_eq!(a.stances(p), b.stances(p));
+            }
+        }
+    }
+
     /// (e) Every proposal circulated by the date is decided, in scenario order, and its tally
     /// counts each seated member once; objections match the objecting stances.
     #[test]

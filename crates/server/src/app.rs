@@ -39,7 +39,7 @@ impl App {
     /// The date reads default to: today, or the ledger's last date if later.
     pub(crate) fn today(&self, snapshot: &Snapshot) -> Date {
         let today = self.clock.today();
-        snapshot.state.last_at.map_or(today, |last| last.max(today))
+        snapshot.last_at.map_or(today, |last| last.max(today))
     }
 
     /// The grant of a secret, if it is a live token.

@@ -117,6 +117,11 @@ impl TestServer {
         made.json()["token"].as_str().unwrap().to_owned()
     }
 
+    /// The store's file.
+    pub(crate) fn db(&self) -> std::path::PathBuf {
+        self._dir.path().join("nato.db")
+    }
+
     /// The number of entries in the ledger.
     pub(crate) async fn size(&self) -> u64 {
         self.get("/api/ledger", None).await.json()["tree_size"].as_u64().unwrap()

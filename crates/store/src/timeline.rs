@@ -4,7 +4,7 @@
 //! Everything here is pure: it reads a [`State`] (and builds an [`Engine`] from it) and returns the
 //! changes to record or a report; the caller records and prints.
 
-use concord_core::{Cause, Date, Engine, Stance};
+use concord_core::{Cause, Date, Engine, Proposal, Scenario, Stance};
 use serde::Serialize;
 
 use crate::record::{Entry, Recorded, State, Trigger, engine_version, outcome_name};
@@ -215,10 +215,9 @@ fn stance_name(s: Stance) -> &'static str {
 /// Every date on which something the proposal's decision depends on can change, from `start` to
 /// `until`: vote dates, fact observations starting and ending, positions starting and ending,
 /// members joining, and the deadline.
-fn turning_points(state: &State, proposal: &str, start: Date, until: Date) -> Vec<Date> {
-    let s = &state.scenario;
+fn turning_points(s: &Scenario, proposal: &Proposal, start: Date, until: Date) -> Vec<Date> {
     let mut dates = vec![start];
-    dates.extend(s.votes.iter().filter(|v| v.proposal == proposal).map(|v| v.at));
+    dates.extend(s.votes.iter().filter(|v| v.proposal == proposal.id).map(|v| v.at));
     for f in &s.facts {
         dates.push(f.as_of);
         dates.extend(f.valid_until.and_then(Date::next));
@@ -228,7 +227,7 @@ fn turning_points(state: &State, proposal: &str, start: Date, until: Date) -> Ve
         dates.extend(p.withdrawn);
     }
     dates.extend(s.members.iter().filter_map(|m| m.joined));
-    dates.extend(state.proposal(proposal).and_then(|p| p.deadline));
+    dates.extend(proposal.deadline);
     dates.retain(|d| (start..=until).contains(d));
     dates.sort();
     dates.dedup();
@@ -236,20 +235,26 @@ fn turning_points(state: &State, proposal: &str, start: Date, until: Date) -> Ve
 }
 
 /// The history of a proposal up to `until`: how each member's stance and the outcome changed,
-/// with dates and reasons, and the entries about it.
-pub fn history(state: &State, proposal: &str, until: Date, entries: Vec<Entry>) -> Result<History, TimelineError> {
-    let engine = engine_of(state)?;
+/// with dates and reasons, and the entries about it. `engine` is the state's compiled scenario
+/// and `decision` the proposal's recorded decision, if any.
+pub fn history(
+    engine: &Engine,
+    decision: Option<&Recorded>,
+    proposal: &str,
+    until: Date,
+    entries: Vec<Entry>,
+) -> Result<History, TimelineError> {
     let Some(index) = engine.proposal_index(proposal) else {
         return Err(TimelineError(format!("unknown proposal `{proposal}`")));
     };
-    let p = state.proposal(proposal).ok_or_else(|| TimelineError(format!("unknown proposal `{proposal}`")))?;
-    let start = p.circulated.or_else(|| entries.first().map(|e| e.at)).unwrap_or(until);
     let s = engine.scenario();
+    let p = s.proposals.get(index).ok_or_else(|| TimelineError(format!("unknown proposal `{proposal}`")))?;
+    let start = p.circulated.or_else(|| entries.first().map(|e| e.at)).unwrap_or(until);
     let mut last: std::collections::HashMap<usize, Stance> = std::collections::HashMap::new();
     let mut last_outcome = None;
     let mut stances = Vec::new();
     let mut outcomes = Vec::new();
-    for date in turning_points(state, proposal, start, until.max(start)) {
+    for date in turning_points(s, p, start, until.max(start)) {
         let evaluation = engine.evaluate(date, &[]).map_err(|e| TimelineError(e.to_string()))?;
         let Some(decision) = evaluation.decision(index) else { continue };
         let outcome = outcome_name(decision.outcome);
@@ -294,7 +299,7 @@ pub fn history(state: &State, proposal: &str, until: Date, entries: Vec<Entry>) 
         committee: p.committee.clone(),
         circulated: p.circulated,
         deadline: p.deadline,
-        decision: state.decided.get(proposal).map(|d| d.recorded.clone()),
+        decision: decision.cloned(),
         until,
         stances,
         outcomes,

@@ -21,7 +21,7 @@ use crate::cedar::position::{self, CompiledPosition};
 use crate::cedar::schema::{self, ValueType};
 use crate::cedar::world::Names;
 use crate::date::Date;
-use crate::model::{Rule, Scenario, Seats};
+use crate::model::{Rule, Scenario, Seats, Vote, VoteStance};
 use crate::problem::{Problem, Site, Table};
 use crate::rules::CompiledRule;
 use crate::validate::{self, Index};
@@ -191,6 +191,49 @@ impl Engine {
             position_table,
             entities,
         })
+    }
+
+    /// Adds votes to a compiled scenario, as if they had been in it from the start, without
+    /// compiling it again: the cost is that of the votes, not of the scenario. Each vote is
+    /// checked as [`Engine::new`] checks votes (known proposal and member, a member who sits on
+    /// the proposal's committee, an objection with a reason). On the first vote that fails, the
+    /// votes before it stay added and its problem is returned.
+    pub fn add_votes(&mut self, votes: impl IntoIterator<Item = Vote>) -> Result<(), Box<Problem>> {
+        for vote in votes {
+            let index = self.scenario.votes.len();
+            let fail = |field: &str, message: String| {
+                Box::new(
+                    Problem::new(Site::field(Table::Vote, index, field), message)
+                        .with_entry_id(Some(&format!("{} on {}", vote.member, vote.proposal))),
+                )
+            };
+            let Some(proposal) = self.proposal_index(&vote.proposal) else {
+                return Err(fail("proposal", format!("unknown proposal `{}`", vote.proposal)));
+            };
+            let Some(member) = self.member_index(&vote.member) else {
+                return Err(fail("member", format!("unknown member `{}`", vote.member)));
+            };
+            let committee = self.committee_of(proposal);
+            if !self.committees.get(committee).is_some_and(|c| c.seats.contains(&member)) {
+                return Err(fail(
+                    "member",
+                    format!("member `{}` does not sit on the committee of `{}`", vote.member, vote.proposal),
+                ));
+            }
+            if vote.stance == VoteStance::Object && vote.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                return Err(fail("reason", "an objection needs a `reason`".to_owned()));
+            }
+            let Some(list) = self.votes_by_proposal.get_mut(proposal) else {
+                return Err(fail("proposal", format!("unknown proposal `{}`", vote.proposal)));
+            };
+            // Keep the order `new` gives: by date, then by position in the scenario.
+            let votes = &self.scenario.votes;
+            let at = list.partition_point(|&v| votes.get(v).is_some_and(|v| v.at <= vote.at));
+            list.insert(at, index);
+            self.vote_member.push(member);
+            self.scenario.votes.push(vote);
+        }
+        Ok(())
     }
 
     /// The scenario, as given.

@@ -107,7 +107,7 @@ pub(super) async fn history(
 }
 
 pub(crate) fn proposal_history(app: &App, snapshot: &Snapshot, id: &str, until: Date) -> Result<History, ApiError> {
-    if snapshot.state.proposal(id).is_none() {
+    if snapshot.proposal(id).is_none() {
         return Err(ApiError::NotFound(format!("no proposal `{id}`")));
     }
     let entries = {
@@ -115,8 +115,9 @@ pub(crate) fn proposal_history(app: &App, snapshot: &Snapshot, id: &str, until: 
         store.entries_about(id).map_err(|e| ApiError::from(&e))?
     };
     // Entries recorded after the snapshot was published are left for the next read.
-    let entries = entries.into_iter().filter(|e| e.seq < snapshot.state.entries).collect();
-    timeline::history(&snapshot.state, id, until, entries).map_err(|e| ApiError::Internal(e.to_string()))
+    let entries = entries.into_iter().filter(|e| e.seq < snapshot.entries).collect();
+    timeline::history(&snapshot.engine, snapshot.decided.get(id).map(|d| &d.recorded), id, until, entries)
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// A committee and who sits on it today.

@@ -38,8 +38,8 @@ pub(crate) struct Status {
 pub(super) async fn status(State(app): State<Arc<App>>) -> Json<Status> {
     let s = app.snapshot();
     Json(Status {
-        scenario: s.state.scenario.id.clone(),
-        title: s.state.scenario.title.clone(),
+        scenario: s.scenario().id.clone(),
+        title: s.scenario().title.clone(),
         today: app.today(&s),
         entries: s.checkpoint.tree_size,
         root: s.checkpoint.root.to_string(),

@@ -45,9 +45,8 @@ pub(crate) struct ProposalView {
 }
 
 pub(crate) fn proposal_views(snapshot: &Snapshot) -> Vec<ProposalView> {
-    let state = &snapshot.state;
-    state
-        .scenario
+    snapshot
+        .scenario()
         .proposals
         .iter()
         .map(|p| ProposalView {
@@ -59,7 +58,7 @@ pub(crate) fn proposal_views(snapshot: &Snapshot) -> Vec<ProposalView> {
             engagement: p.engagement.as_str().to_owned(),
             circulated: p.circulated,
             deadline: p.deadline,
-            decision: state.decided.get(&p.id).map(|d| d.recorded.clone()),
+            decision: snapshot.decided.get(&p.id).map(|d| d.recorded.clone()),
         })
         .collect()
 }
@@ -249,8 +248,7 @@ pub(super) async fn votes(
     let keep = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
     Ok(Json(
         snapshot
-            .state
-            .scenario
+            .scenario()
             .votes
             .iter()
             .filter(|v| keep(&filter.proposal, &v.proposal) && keep(&filter.member, &v.member))
@@ -323,8 +321,7 @@ pub(crate) struct FactView {
 
 pub(crate) fn fact_views(snapshot: &Snapshot) -> Vec<FactView> {
     snapshot
-        .state
-        .scenario
+        .scenario()
         .facts
         .iter()
         .map(|f| FactView {
@@ -420,8 +417,7 @@ pub(super) async fn positions(
     let snapshot = app.snapshot();
     Ok(Json(
         snapshot
-            .state
-            .scenario
+            .scenario()
             .positions
             .iter()
             .map(|p| PositionView {
@@ -500,7 +496,7 @@ pub(super) async fn withdraw(
     caller.require()?;
     let member = {
         let snapshot = app.snapshot();
-        let found = snapshot.state.scenario.positions.iter().find(|p| p.id == id).map(|p| p.member.clone());
+        let found = snapshot.scenario().positions.iter().find(|p| p.id == id).map(|p| p.member.clone());
         found.ok_or_else(|| ApiError::NotFound(format!("no position `{id}`")))?
     };
     caller.speak_for(&member, "withdraw a position")?;

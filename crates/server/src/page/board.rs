@@ -41,7 +41,7 @@ fn what_if_params(query: Option<&str>) -> Result<Read, ApiError> {
 /// Each fact's observation in force on `at` (the last recorded that holds then), by id.
 pub(crate) fn facts_in_force(snapshot: &Snapshot, at: Date) -> BTreeMap<&str, Option<&concord_core::Fact>> {
     let mut out: BTreeMap<&str, Option<&concord_core::Fact>> = BTreeMap::new();
-    for f in &snapshot.state.scenario.facts {
+    for f in &snapshot.scenario().facts {
         let holds = f.as_of <= at && f.valid_until.is_none_or(|u| at <= u);
         let slot = out.entry(f.id.as_str()).or_insert(None);
         if holds && slot.is_none_or(|g| g.as_of <= f.as_of) {

@@ -67,8 +67,8 @@ fn render(
     let today = app.today(&snapshot);
     let report = explanation(app, &snapshot, id, &read)?;
     let history = proposal_history(app, &snapshot, id, today)?;
-    let proposal = snapshot.state.proposal(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
-    let decided = snapshot.state.decided.get(id);
+    let proposal = snapshot.proposal(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
+    let decided = snapshot.decided.get(id);
     let hypothetical = !read.set.is_empty();
     let d = &report.decision;
     let body = html! {
