@@ -147,6 +147,18 @@ fn bad_requests_get_json_errors_and_change_nothing() {
             "forbid",
         ),
         ("/api/proposals", json!({"id": "x", "committee": "NOPE", "kind": "exercise"}), 422, "NOPE"),
+        // Found by schemathesis: empty ids and sources were taken from the API.
+        ("/api/facts", json!({"id": "", "value": false, "source": ""}), 422, "must not be empty"),
+        ("/api/facts", json!({"id": "gaza_permanent_ceasefire", "value": true, "source": " "}), 422, "source"),
+        ("/api/proposals", json!({"id": "", "committee": "MC", "kind": "exercise"}), 422, "`id` must not be empty"),
+        (
+            "/api/positions",
+            json!({"id": "", "member": "NOR", "source": "x",
+            "policy": "forbid (principal, action, resource);"}),
+            422,
+            "`id` must not be empty",
+        ),
+        ("/api/votes", json!(["steadfast-2026-spec", "NOR", "consent"]), 400, "JSON object"),
         ("/api/proposals/nope/close", json!({}), 404, "nope"),
         ("/api/positions/nope/withdraw", json!({}), 404, "nope"),
     ];

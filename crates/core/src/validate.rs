@@ -50,15 +50,7 @@ impl Checker<'_> {
         let mut out = HashMap::new();
         for (i, id) in ids.enumerate() {
             if !is_valid_id(id) {
-                if !id.is_empty() {
-                    self.report(
-                        table,
-                        i,
-                        "id",
-                        Some(id),
-                        format!("`{id}` is not a valid id: use letters, digits, `_`, `.` and `-`"),
-                    );
-                }
+                self.bad_id(table, i, id);
                 continue;
             }
             if let Some(first) = out.get(id) {
@@ -70,6 +62,17 @@ impl Checker<'_> {
             out.insert(id.to_owned(), i);
         }
         out
+    }
+
+    /// Reports an id that is empty or not of `[A-Za-z0-9_.-]+`. (A file's missing `id` is
+    /// reported by the reader at the same place, and `load` keeps only the first.)
+    fn bad_id(&mut self, table: Table, index: usize, id: &str) {
+        if id.is_empty() {
+            self.report(table, index, "id", None, "`id` must not be empty");
+        } else {
+            let message = format!("`{id}` is not a valid id: use letters, digits, `_`, `.` and `-`");
+            self.report(table, index, "id", Some(id), message);
+        }
     }
 
     fn source(&mut self, table: Table, index: usize, id: &str, source: &str) {
@@ -248,19 +251,11 @@ fn check_facts(c: &mut Checker<'_>) -> BTreeMap<String, ValueType> {
     let mut types: BTreeMap<String, (ValueType, usize)> = BTreeMap::new();
     let mut seen: HashMap<(&str, crate::Date), usize> = HashMap::new();
     for (i, f) in c.s.facts.iter().enumerate() {
+        c.source(Table::Fact, i, &f.id, &f.source);
         if !is_valid_id(&f.id) {
-            if !f.id.is_empty() {
-                c.report(
-                    Table::Fact,
-                    i,
-                    "id",
-                    Some(&f.id),
-                    format!("`{}` is not a valid id: use letters, digits, `_`, `.` and `-`", f.id),
-                );
-            }
+            c.bad_id(Table::Fact, i, &f.id);
             continue;
         }
-        c.source(Table::Fact, i, &f.id, &f.source);
         if let Some(until) = f.valid_until
             && until < f.as_of
         {

@@ -64,9 +64,6 @@ impl FromRequestParts<Arc<App>> for Caller {
 /// Answers 401 to an API write without a live token before its body is read or checked, and
 /// hands the caller it found to the handler.
 pub(crate) async fn writes_need_a_token(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    if request.method().is_safe() {
-        return next.run(request).await;
-    }
     let (mut parts, body) = request.into_parts();
     let caller = match Caller::from_request_parts(&mut parts, &app).await {
         Ok(caller) => caller,

@@ -162,10 +162,7 @@ async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), Serve
 /// it without a socket.
 pub(crate) fn app(state: Arc<app::App>) -> Router {
     Router::new()
-        .nest(
-            "/api",
-            api::routes().route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::writes_need_a_token)),
-        )
+        .nest("/api", api::routes(&state))
         .merge(page::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_large_bodies))

@@ -379,8 +379,10 @@ impl Store {
         }
     }
 
-    /// An entry's bytes.
+    /// An entry's bytes; none for a number past the end (SQLite numbers rows with `i64`, so a
+    /// larger number is past the end too).
     pub fn entry(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let Ok(seq) = i64::try_from(seq) else { return Ok(None) };
         self.conn.query_row("SELECT body FROM entry WHERE seq = ?1", [seq], |r| r.get(0)).optional().map_err(self.sql())
     }
 

@@ -198,6 +198,8 @@ impl Store {
     /// Revokes a token from `now` on; `Ok(false)` when there is no such token or it was already
     /// revoked.
     pub fn revoke_token(&self, id: u64, now: i64) -> Result<bool, StoreError> {
+        // Ids are SQLite rowids: one past `i64` names no token.
+        let Ok(id) = i64::try_from(id) else { return Ok(false) };
         let changed = self
             .connection()
             .execute("UPDATE token SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL", params![id, rfc3339(now)])
@@ -249,6 +251,18 @@ rule = "consensus"
         }
         let e = "admin".parse::<Role>().unwrap_err();
         assert!(e.contains("`admin`") && e.contains("secretariat") && e.contains("observer"), "{e}");
+    }
+
+    /// Numbers past SQLite's `i64` rowids name nothing; they are not errors.
+    #[test]
+    fn ids_past_i64_name_no_token_and_no_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir);
+        let huge = u64::try_from(i64::MAX).unwrap() + 1;
+        assert!(!store.revoke_token(huge, NOW).unwrap());
+        assert_eq!(store.entry(huge).unwrap(), None);
+        assert_eq!(store.entry(u64::MAX).unwrap(), None);
+        assert!(matches!(store.prove(huge), Err(StoreError::NoEntry { .. })));
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub(crate) struct TokenRequest {
     pub role: Role,
     /// A delegation's member.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub member: Option<String>,
     /// A note saying whose it is.
     #[serde(default)]

@@ -12,7 +12,7 @@ use concord_store::timeline::{self, History};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Read, ReadParams, evaluate, optional_date, read_params};
+use super::{Read, ReadParams, WhatIfParams, evaluate, optional_date, read_params};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
@@ -34,7 +34,7 @@ pub(super) async fn decisions(
 
 /// The proposals whose outcome changes when facts are set; nothing is recorded
 /// (`concord what-if --format json`).
-#[utoipa::path(get, path = "/api/what-if", tag = "decisions", params(ReadParams),
+#[utoipa::path(get, path = "/api/what-if", tag = "decisions", params(WhatIfParams),
     responses((status = 200, body = WhatIfReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub(super) async fn what_if(
     State(app): State<Arc<App>>,

@@ -131,8 +131,10 @@ pub(super) async fn proof(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ConsistencyParams {
     /// The earlier tree size (at least 1).
+    #[param(minimum = 1)]
     pub old: u64,
     /// The later tree size; default: the latest checkpoint's.
+    #[param(minimum = 1)]
     pub new: Option<u64>,
 }
 

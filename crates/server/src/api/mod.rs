@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
 use concord_core::{Date, Value};
 use concord_store::record::{Change, Entry, ValueRecord};
@@ -31,30 +31,34 @@ pub(crate) use decisions::{committee_power_of, committee_views, explanation, pro
 pub(crate) use ledger::ledger_view;
 pub(crate) use record::{NewVote, record_vote};
 
-/// The routes under `/api`.
-pub(crate) fn routes() -> Router<Arc<App>> {
+/// The routes under `/api`. A write without a live token is answered 401 before its body is
+/// read; a method a route does not take is answered 405, token or not.
+pub(crate) fn routes(state: &Arc<App>) -> Router<Arc<App>> {
+    let write = |route: MethodRouter<Arc<App>>| {
+        route.route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::writes_need_a_token))
+    };
     Router::new()
         .route("/status", get(ledger::status))
         .route("/whoami", get(access::whoami))
         .route("/decisions", get(decisions::decisions))
         .route("/what-if", get(decisions::what_if))
-        .route("/proposals", get(record::proposals).post(record::new_proposal))
+        .route("/proposals", get(record::proposals).merge(write(post(record::new_proposal))))
         .route("/proposals/{id}", get(decisions::explain))
         .route("/proposals/{id}/history", get(decisions::history))
-        .route("/proposals/{id}/close", post(record::close))
-        .route("/votes", get(record::votes).post(record::vote))
-        .route("/facts", get(record::facts).post(record::fact))
-        .route("/positions", get(record::positions).post(record::new_position))
-        .route("/positions/{id}/withdraw", post(record::withdraw))
+        .route("/proposals/{id}/close", write(post(record::close)))
+        .route("/votes", get(record::votes).merge(write(post(record::vote))))
+        .route("/facts", get(record::facts).merge(write(post(record::fact))))
+        .route("/positions", get(record::positions).merge(write(post(record::new_position))))
+        .route("/positions/{id}/withdraw", write(post(record::withdraw)))
         .route("/committees", get(decisions::committees))
         .route("/committees/{id}/power", get(decisions::committee_power))
-        .route("/tick", post(record::tick))
+        .route("/tick", write(post(record::tick)))
         .route("/ledger", get(ledger::ledger))
         .route("/ledger/entries/{seq}", get(ledger::entry))
         .route("/ledger/proof/{seq}", get(ledger::proof))
         .route("/ledger/consistency", get(ledger::consistency))
-        .route("/tokens", get(access::tokens).post(access::new_token))
-        .route("/tokens/{id}", delete(access::revoke_token))
+        .route("/tokens", get(access::tokens).merge(write(post(access::new_token))))
+        .route("/tokens/{id}", write(delete(access::revoke_token)))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError::NotFound("no such API route; see /api/openapi.json".to_owned()) })
 }
@@ -92,19 +96,57 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi() -> Json<serde_json::Value> {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    Json(DOCUMENT.get_or_init(document).clone())
 }
 
-/// A JSON request body whose errors are answered as JSON.
+/// The OpenAPI document as served. A record type whose serde form refuses unknown fields is
+/// generated with `additionalProperties: false`; where such a type is one part of an `allOf`
+/// (an entry is its change's fields plus `seq`, `at` and `change`), that would refuse the other
+/// parts' fields, so it is dropped there.
+fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut parts = Vec::new();
+    collect_all_of_refs(&doc, &mut parts);
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut) {
+        for name in parts {
+            if let Some(schema) = schemas.get_mut(&name).and_then(serde_json::Value::as_object_mut) {
+                schema.remove("additionalProperties");
+            }
+        }
+    }
+    doc
+}
+
+/// The names of the component schemas referred to from an `allOf`.
+fn collect_all_of_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Array(parts)) = map.get("allOf") {
+                let names = parts.iter().filter_map(|p| p.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/"));
+                out.extend(names.map(str::to_owned));
+            }
+            map.values().for_each(|v| collect_all_of_refs(v, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_all_of_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// A JSON request body whose errors are answered as JSON. The body must be a JSON object (serde
+/// would otherwise also read a struct from an array of its fields).
 pub(crate) struct Body<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Body<T>, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Body(value)),
+        match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(value)) if value.is_object() => serde_json::from_value(value)
+                .map(Body)
+                .map_err(|e| ApiError::BadRequest(format!("the request body: {e}"))),
+            Ok(Json(_)) => Err(ApiError::BadRequest("the request body must be a JSON object".to_owned())),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::TooLarge(format!("the request body is over the limit of {} bytes", crate::BODY_LIMIT)))
             }
@@ -122,8 +164,22 @@ pub(crate) struct ReadParams {
     #[param(value_type = Option<String>, format = Date)]
     pub at: Option<String>,
     /// A fact set for this request only, `FACT=VALUE` (repeatable); nothing is recorded.
-    #[param(value_type = Option<Vec<String>>)]
+    #[param(value_type = Option<Vec<String>>, pattern = "^[A-Za-z0-9_.-]+=")]
     pub set: Option<Vec<String>>,
+}
+
+/// `set` and `at` of a what-if: at least one fact set, and the evaluation date.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the query for OpenAPI; `read_params` parses it, `set` being repeatable")]
+pub(crate) struct WhatIfParams {
+    /// A fact set for this look only, `FACT=VALUE` (repeatable, at least one); nothing is
+    /// recorded.
+    #[param(value_type = Vec<String>, pattern = "^[A-Za-z0-9_.-]+=", min_items = 1)]
+    pub set: Vec<String>,
+    /// Evaluation date (YYYY-MM-DD); default: today, or the ledger's last date if later.
+    #[param(value_type = Option<String>, format = Date)]
+    pub at: Option<String>,
 }
 
 /// The parsed `at` and `set`.
@@ -138,22 +194,28 @@ pub(crate) fn query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, ApiEr
         .map_err(|e| ApiError::BadRequest(format!("the query string: {e}")))
 }
 
-/// Parses an optional date parameter; an empty one is absent.
+/// Parses an optional date parameter.
 pub(crate) fn optional_date(field: &str, text: Option<&str>) -> Result<Option<Date>, ApiError> {
-    match text {
-        Some(text) if !text.is_empty() => parse_date(field, text).map(Some),
-        _ => Ok(None),
-    }
+    text.map(|text| parse_date(field, text)).transpose()
 }
 
 /// Parses a query string's `at` and repeated `set`, ignoring other keys.
 pub(crate) fn read_params(query: Option<&str>) -> Result<Read, ApiError> {
+    read_pairs(self::query(query)?)
+}
+
+/// As [`read_params`], for a page's form: a field left empty is a field not given.
+pub(crate) fn read_form(query: Option<&str>) -> Result<Read, ApiError> {
     let pairs: Vec<(String, String)> = self::query(query)?;
+    read_pairs(pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect())
+}
+
+fn read_pairs(pairs: Vec<(String, String)>) -> Result<Read, ApiError> {
     let mut read = Read { at: None, set: Vec::new() };
     for (key, value) in pairs {
         match key.as_str() {
-            "at" if !value.is_empty() => read.at = Some(parse_date("at", &value)?),
-            "set" if !value.is_empty() => read.set.push(parse_set(&value)?),
+            "at" => read.at = Some(parse_date("at", &value)?),
+            "set" => read.set.push(parse_set(&value)?),
             _ => {}
         }
     }
@@ -208,6 +270,29 @@ mod tests {
             "eadrcc-2025-montana"
         };
         path.replace("{id}", id).replace("{seq}", "1")
+    }
+
+    #[tokio::test]
+    async fn a_method_a_route_does_not_take_is_405_with_or_without_a_token() {
+        let server = TestServer::new("2025-06-20");
+        for method in [Method::PUT, Method::PATCH, Method::DELETE] {
+            let request = Request::builder().method(method.clone()).uri("/api/ledger/entries/1");
+            let answer = server.send(request.body(Body::empty()).unwrap()).await;
+            assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_openapi_document_lets_an_entry_carry_its_change_and_its_place() {
+        let server = TestServer::new("2025-06-20");
+        let doc = server.get("/api/openapi.json", None).await.json();
+        let schemas = &doc["components"]["schemas"];
+        for part in ["Recorded", "VoteRecord", "FactRecord", "ProposalRecord", "PositionRecord"] {
+            assert!(schemas[part].is_object(), "{part}");
+            assert!(schemas[part].get("additionalProperties").is_none(), "{part} refuses the entry's other fields");
+        }
+        // Request bodies still refuse unknown fields.
+        assert_eq!(schemas["NewVote"]["additionalProperties"], false);
     }
 
     #[tokio::test]

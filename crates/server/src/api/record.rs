@@ -115,19 +115,23 @@ pub(crate) async fn record(
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewProposal {
     /// Id.
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub id: String,
     /// Title.
     #[serde(default)]
     pub title: Option<String>,
     /// The committee deciding it.
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub committee: String,
     /// Free tag such as `exercise`.
     pub kind: String,
     /// Partners taking part.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub partners: Vec<String>,
     /// `new` (default) or `continuing`.
     #[serde(default)]
+    #[schema(pattern = "^(new|continuing)$")]
     pub engagement: Option<String>,
     /// The silence procedure's deadline: adopted then unless a member breaks silence.
     #[serde(default)]
@@ -268,10 +272,13 @@ pub(super) async fn votes(
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewVote {
     /// Proposal id.
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub proposal: String,
     /// Member id: a delegation's own member.
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub member: String,
     /// `consent`, `object` or `abstain`.
+    #[schema(pattern = "^(consent|object|abstain)$")]
     pub stance: String,
     /// Why; required to object.
     #[serde(default)]
@@ -347,6 +354,7 @@ pub(super) async fn facts(State(app): State<Arc<App>>, caller: Caller) -> Result
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewFact {
     /// The fact's id.
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub id: String,
     /// The value: `true`/`false`, a whole number, a string, or `{"decimal": "1.5"}`.
     pub value: ValueRecord,
@@ -437,8 +445,10 @@ pub(super) async fn positions(
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewPosition {
     /// Id.
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub id: String,
     /// The member holding it: a delegation's own member.
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
     pub member: String,
     /// Where it was declared.
     pub source: String,

@@ -10,7 +10,7 @@ use concord_core::{Cause, Date, Stance, Value};
 use maud::html;
 
 use super::{failure, layout, outcome_badge, outcome_word};
-use crate::api::{Read, evaluate, parse_set, read_params};
+use crate::api::{Read, evaluate, parse_set, read_form};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -26,7 +26,7 @@ pub(crate) async fn board(State(app): State<Arc<App>>, caller: Caller, RawQuery(
 /// The what-if panel's fields: `set=FACT=VALUE` from the selects, `v.FACT=VALUE` from the text
 /// fields of facts that are not booleans.
 fn what_if_params(query: Option<&str>) -> Result<Read, ApiError> {
-    let mut read = read_params(query)?;
+    let mut read = read_form(query)?;
     let pairs: Vec<(String, String)> = crate::api::query(query)?;
     for (key, value) in pairs {
         if let Some(fact) = key.strip_prefix("v.")

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::board::{plain, stance_word};
 use super::{failure, layout, outcome_badge, same_origin};
-use crate::api::{NewVote, explanation, proposal_history, read_params, record_vote};
+use crate::api::{NewVote, explanation, proposal_history, read_form, record_vote};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -62,7 +62,7 @@ fn render(
     form: Option<&VoteForm>,
 ) -> Result<Markup, ApiError> {
     caller.read(app)?;
-    let read = read_params(query)?;
+    let read = read_form(query)?;
     let snapshot = app.snapshot();
     let today = app.today(&snapshot);
     let report = explanation(app, &snapshot, id, &read)?;
