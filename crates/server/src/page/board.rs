@@ -134,6 +134,15 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
                                         @if let Some(w) = was {
                                             div.was { "was " (outcome_word(*w)) }
                                         }
+                                        @if !r.objections.is_empty() {
+                                            div.by {
+                                                "by "
+                                                @for (i, o) in r.objections.iter().enumerate() {
+                                                    @if i > 0 { ", " }
+                                                    (o.member)
+                                                }
+                                            }
+                                        }
                                         @if let Some(deadline) = r.deadline {
                                             @if d.outcome == concord_core::Outcome::Pending {
                                                 div.sub { "silence until " (deadline) }

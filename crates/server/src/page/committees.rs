@@ -42,6 +42,20 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
                     Err(e) => p.alert.error { (e.to_string()) }
                     Ok(p) => {
                         @let top = p.members.iter().map(|m| m.banzhaf.max(m.shapley_shubik)).fold(0.0_f64, f64::max).max(f64::EPSILON);
+                        @let equal = p.members.windows(2).all(|w| matches!(w, [a, b] if a.swings == b.swings));
+                        @if equal && !p.members.is_empty() {
+                            p.equal {
+                                "All " (p.members.len()) " members hold equal power: "
+                                @if p.winning_coalitions == "1" {
+                                    "only the coalition of all of them wins, so each one alone can block."
+                                } @else {
+                                    "the rule treats them alike."
+                                }
+                                " Each has a Banzhaf and Shapley–Shubik index of " (format!("{:.4}", 1.0 / p.members.len() as f64)) "."
+                            }
+                        }
+                        details open[!equal] {
+                            summary { "Power of each member" }
                         table.power {
                             caption.visually-hidden { "Voting power in " (c.id) }
                             thead { tr { th scope="col" { "Member" } th scope="col" { "Banzhaf (normalised)" } th scope="col" { "Shapley–Shubik" } th scope="col" { "Penrose" } } }
@@ -51,10 +65,11 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
                                         th scope="row" { (m.member) @if let Some(w) = m.weight { span.sub { " weight " (w) } } }
                                         td { div.bar { span.fill.banzhaf style={ "width:" (format!("{:.2}", 100.0 * m.banzhaf / top)) "%" } {} } span.num { (format!("{:.4}", m.banzhaf)) } }
                                         td { div.bar { span.fill.shapley style={ "width:" (format!("{:.2}", 100.0 * m.shapley_shubik / top)) "%" } {} } span.num { (format!("{:.4}", m.shapley_shubik)) } }
-                                        td.num { (format!("{:.4}", m.penrose)) }
+                                        td.num { (penrose(m.penrose)) }
                                     }
                                 }
                             }
+                        }
                         }
                         p.sub { (p.winning_coalitions) " winning coalitions; Shapley–Shubik " (p.shapley_shubik_method) "." }
                     }
@@ -63,4 +78,10 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
         }
     };
     layout("Committees and power", &caller, "/committees", body).into_response()
+}
+
+/// Penrose values span many orders of magnitude (2^-31 for one veto among 32): small ones in
+/// scientific notation, so that none reads as zero.
+fn penrose(value: f64) -> String {
+    if value != 0.0 && value.abs() < 0.001 { format!("{value:.3e}") } else { format!("{value:.4}") }
 }

@@ -5,6 +5,7 @@ use std::sync::{Arc, PoisonError};
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use concord_store::record::{Change, Entry, Trigger};
 use concord_store::{Store, Verified};
 use maud::html;
 
@@ -40,6 +41,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
         tokio::task::spawn_blocking(move || verified(&app, size)).await
     };
     let check = check.unwrap_or_else(|e| Err(ApiError::Internal(e.to_string())));
+    let recent = recent_entries(&app, size, 15);
     let body = html! {
         h1 { "Ledger" }
         p.lede { "Every change is an entry of an append-only Merkle tree (RFC 6962); each write is covered by a checkpoint signed with the store's Ed25519 key. Anyone with the public key can check a proof without trusting this server." }
@@ -53,7 +55,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
                 @match &check {
                     Ok(v) => {
                         @match &v.fault {
-                            None => { span.badge.adopted { "verified" } " all " (v.entries) " entries and " (v.checkpoints) " signed checkpoints; root " code.hash { (v.root) } }
+                            None => { span.badge.adopted { "verified" } " entries: " (v.entries) ", signed checkpoints: " (v.checkpoints) ", root " code.hash { (v.root) } }
                             Some(f) => {
                                 span.badge.blocked { "FAULT" } " "
                                 @if let Some(entry) = f.entry { "at entry " (entry) ": " }
@@ -65,6 +67,25 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
                 }
             }
         }
+        h2 { "Latest entries" }
+        @match &recent {
+            Ok(entries) => {
+                table.entries #ledger-entries {
+                    thead { tr { th scope="col" { "Entry" } th scope="col" { "Date" } th scope="col" { "Change" } th scope="col" { "Proof" } } }
+                    tbody {
+                        @for e in entries.iter().rev() {
+                            tr {
+                                td.num { a href={ "/api/ledger/entries/" (e.seq) } { (e.seq) } }
+                                td { (e.at) }
+                                td { (describe(&e.change)) }
+                                td { a href={ "/api/ledger/proof/" (e.seq) } { "inclusion proof" } }
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => p.alert.error { (e.to_string()) }
+        }
         h2 { "Check it yourself" }
         pre.cmd { "curl -s " "http://HOST/api/ledger/proof/ENTRY > proof.json\nconcord ledger check-proof proof.json --key store.pub" }
         p { "The latest checkpoint, exactly as signed:" }
@@ -72,4 +93,35 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
         p.sub { "Signature: " code.hash { (view.checkpoint.signature) } }
     };
     layout("Ledger", &caller, "/ledger", body).into_response()
+}
+
+/// The last `count` entries of the first `size`.
+fn recent_entries(app: &App, size: u64, count: u64) -> Result<Vec<Entry>, ApiError> {
+    let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+    (size.saturating_sub(count)..size)
+        .filter_map(|seq| store.entry(seq).transpose())
+        .map(|bytes| {
+            let bytes = bytes.map_err(|e| ApiError::from(&e))?;
+            Entry::from_bytes(&bytes).map_err(ApiError::Internal)
+        })
+        .collect()
+}
+
+/// A change in a few words: what it is and what it is about.
+fn describe(change: &Change) -> String {
+    match change {
+        Change::Init { origin, .. } => format!("store created from {origin}"),
+        Change::Proposal(p) => format!("proposal {} circulated to {}", p.id, p.committee),
+        Change::Position(p) => format!("position {} of {} declared", p.id, p.member),
+        Change::Withdraw { position, .. } => format!("position {position} withdrawn"),
+        Change::Fact(f) => format!("fact {} observed as of {}", f.id, f.as_of),
+        Change::Vote(v) => format!("{} {}s on {}", v.member, v.stance, v.proposal),
+        Change::Decision(d) => {
+            let how = match d.trigger {
+                Trigger::Deadline => "at its silence deadline",
+                Trigger::Close => "on closing",
+            };
+            format!("{} {} {how}, {}", d.proposal, d.outcome, d.on)
+        }
+    }
 }

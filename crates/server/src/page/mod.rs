@@ -263,6 +263,24 @@ mod tests {
         // The cell says in words what its colour says.
         assert!(page.body.contains("TUR object by standing position"));
         assert!(page.body.contains("HUN object by vote"));
+        assert!(page.body.contains("<div class=\"by\">by TUR</div>"), "the row names who blocks");
+    }
+
+    #[tokio::test]
+    async fn a_proposal_page_gives_the_position_its_source_its_policy_and_the_facts() {
+        let server = TestServer::new("2025-06-15");
+        let page = server.get("/proposals/eadrcc-2025-montana", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for needle in [
+            "tur-no-new-israel-engagement",
+            "Middle East Eye, 2025",
+            "resource.partners.contains(Partner::&quot;ISR&quot;)",
+            "gaza_permanent_ceasefire",
+            "Reuters, 18 March 2025",
+            "deadline 2025-06-13",
+        ] {
+            assert!(page.body.contains(needle), "no `{needle}` on the page");
+        }
     }
 
     #[tokio::test]
@@ -328,6 +346,47 @@ mod tests {
             server.form("/proposals/steadfast-2026-spec/vote", Some(&norway), None, "member=DNK&stance=consent");
         let forged = forged.await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    }
+
+    /// WCAG's contrast ratio of two `#rrggbb` colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let luminance = |hex: &str| {
+            let channel = |i: usize| {
+                let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+                if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            };
+            0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+        };
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn the_style_sheet_colours_meet_wcag_aa_contrast() {
+        let css = include_str!("../../assets/style.css");
+        let var = |name: &str| {
+            let at = css.find(&format!("--{name}:")).unwrap_or_else(|| panic!("no --{name}"));
+            css[at..].split_once('#').unwrap().1.get(..6).map(|h| format!("#{h}")).unwrap()
+        };
+        // Text on its background: 4.5:1. The focus rings and the bars: 3:1 (non-text).
+        let text = [
+            ("ink", "paper"),
+            ("muted", "paper"),
+            ("muted", "wash"),
+            ("faint", "paper"),
+            ("accent", "paper"),
+            ("ok", "ok-bg"),
+            ("bad", "bad-bg"),
+            ("wait", "wait-bg"),
+            ("what-if-ink", "what-if"),
+            ("paper", "bad"),
+        ];
+        for (fg, bg) in text {
+            let ratio = contrast(&var(fg), &var(bg));
+            assert!(ratio >= 4.5, "--{fg} on --{bg}: {ratio:.2}:1");
+        }
+        assert!(contrast(&var("accent"), &var("paper")) >= 3.0);
+        assert!(contrast(&var("focus"), "#0d1b2a") >= 3.0, "the header's focus ring");
     }
 
     #[tokio::test]

@@ -70,6 +70,8 @@ fn render(
     let proposal = snapshot.proposal(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
     let decided = snapshot.decided.get(id);
     let hypothetical = !read.set.is_empty();
+    let policies: Vec<(&str, &str)> =
+        snapshot.scenario().positions.iter().map(|p| (p.id.as_str(), p.policy.as_str())).collect();
     let d = &report.decision;
     let body = html! {
         p.crumbs { a href="/" { "Board" } " › " (d.proposal) }
@@ -110,7 +112,7 @@ fn render(
         }
         section #reasons aria-labelledby="reasons-title" {
             h2 #reasons-title { "Why" }
-            (reasons(&report))
+            (reasons(&report, &policies))
         }
         @if !d.evaluation_errors.is_empty() {
             section aria-labelledby="errors-title" {
@@ -121,15 +123,12 @@ fn render(
         (vote_form(caller, &report, decided.is_some(), form))
         section #stances aria-labelledby="stances-title" {
             h2 #stances-title { "Stances on " (report.at) }
-            table.compact {
-                thead { tr { th scope="col" { "Member" } th scope="col" { "Stance" } th scope="col" { "Why" } } }
-                tbody {
-                    @for st in &report.stances {
-                        tr data-member=(st.member) {
-                            th scope="row" { (st.member) }
-                            td { span class={ "chip " (stance_word(st.stance)) } { (stance_word(st.stance)) } }
-                            td { (st.cause.unwrap_or("")) }
-                        }
+            ul.stance-grid {
+                @for st in &report.stances {
+                    li data-member=(st.member) {
+                        span.member { (st.member) }
+                        span class={ "chip " (stance_word(st.stance)) } { (stance_word(st.stance)) }
+                        @if let Some(cause) = st.cause { span.sub { "by " (cause) } }
                     }
                 }
             }
@@ -162,9 +161,10 @@ fn render(
     Ok(layout(&d.title, caller, "", body))
 }
 
-/// The chain of reasons: each objecting member, the positions (with source) or vote (with
-/// reason) behind it, and the facts those positions read (with value, date and source).
-fn reasons(report: &ExplainReport) -> Markup {
+/// The chain of reasons: each objecting member, the positions (with source and policy text) or
+/// vote (with reason) behind it, and the facts those positions read (with value, date and
+/// source). `policies` are the positions' ids and texts.
+fn reasons(report: &ExplainReport, policies: &[(&str, &str)]) -> Markup {
     let d = &report.decision;
     html! {
         @if d.objections.is_empty() {
@@ -191,6 +191,12 @@ fn reasons(report: &ExplainReport) -> Markup {
                                 "Position " code { (p.id) }
                                 @if let Some(since) = p.since { " (since " (since) ")" }
                                 div.source { "Source: " cite { (p.source) } }
+                                @if let Some(policy) = policies.iter().find(|(id, _)| *id == p.id).map(|(_, text)| text) {
+                                    details.policy {
+                                        summary { "The position as declared (Cedar policy)" }
+                                        pre { code { (policy.trim()) } }
+                                    }
+                                }
                             }
                         }
                         @if !o.facts.is_empty() {
