@@ -51,6 +51,7 @@ pub(super) async fn tokens(State(app): State<Arc<App>>, caller: Caller) -> Resul
 /// A token to make.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "delegation", "member": "TUR", "label": "Turkish delegation"}))]
 pub(crate) struct TokenRequest {
     /// `secretariat`, `delegation` or `observer`.
     pub role: Role,

@@ -113,6 +113,7 @@ pub(crate) async fn record(
 /// A proposal to circulate.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "steadfast-2027-spec", "title": "Steadfast exercise series 2027: exercise specification", "committee": "MC", "kind": "exercise", "partners": [], "engagement": "new", "deadline": "2025-07-15"}))]
 pub(crate) struct NewProposal {
     /// Id.
     #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
@@ -270,6 +271,7 @@ pub(super) async fn votes(
 /// A stance to record.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "object", "reason": "the specification needs another round"}))]
 pub(crate) struct NewVote {
     /// Proposal id.
     #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
@@ -352,6 +354,7 @@ pub(super) async fn facts(State(app): State<Arc<App>>, caller: Caller) -> Result
 /// An observation to record.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "gaza_permanent_ceasefire", "value": true, "source": "Reuters, 10 October 2025: ceasefire announced"}))]
 pub(crate) struct NewFact {
     /// The fact's id.
     #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
@@ -443,6 +446,7 @@ pub(super) async fn positions(
 /// A position to declare.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "nor-no-new-exercises", "member": "NOR", "source": "Statement of the Norwegian delegation", "policy": "forbid (principal, action, resource) when { resource.kind == \"exercise\" && resource.engagement == \"new\" };"}))]
 pub(crate) struct NewPosition {
     /// Id.
     #[schema(pattern = "^[A-Za-z0-9_.-]+$")]
