@@ -26,33 +26,10 @@ cargo build --release --quiet
 concord="$PWD/target/release/concord"
 work="$(mktemp -d)"
 server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
+# shellcheck source=bench/serve.sh
+. bench/serve.sh
 trap cleanup EXIT
 
-# start DB: serves the store DB with the clock pinned; sets $base, $token and $server_pid.
-start() {
-  "$concord" --db "$1" serve --addr 127.0.0.1:0 --clock 2025-06-20 >"$work/serve.out" 2>"$work/serve.err" &
-  server_pid=$!
-  for _ in $(seq 100); do
-    if grep -q '^stop with' "$work/serve.out" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  base="$(sed -n 's/^concord serving \(http:[^ ]*\)\/ .*/\1/p' "$work/serve.out")"
-  token="$(sed -n 's/^first secretariat token (shown once; keep it): //p' "$work/serve.out")"
-  if [ -z "$base" ] || [ -z "$token" ]; then
-    cat "$work/serve.out" "$work/serve.err" >&2
-    exit 1
-  fi
-}
-# stop: SIGTERM, as Ctrl-C would, and wait for the server to exit.
-stop() {
-  kill -TERM "$server_pid"
-  wait "$server_pid" || true
-  server_pid=""
-}
 entries() { curl -s "$base/api/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"])'; }
 field() { sed -n "s/.*RESULT.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
@@ -73,12 +50,12 @@ db="$work/reads.db"
 "$concord" --db "$db" init examples/nato-2025.toml >/dev/null
 members="$("$concord" --db "$db" explain eadrcc-2025-montana --format json |
   python3 -c 'import json,sys; print(",".join(s["member"] for s in json.load(sys.stdin)["stances"]))')"
-start "$db"
+start_server "$db"
 run warmup load-read.lua 2 8 0 2 >/dev/null
 # 22 connections, each pausing 20 ms between requests: a little over 1,000 requests/s.
 run reads load-read.lua 2 22 20 "$seconds"
 run reads_max load-read.lua 2 4 0 10
-stop
+stop_server
 # The baseline: without the server, a script runs the command line once per read.
 t0=$(date +%s.%N)
 for _ in $(seq 50); do "$concord" --db "$db" decide --format json >/dev/null; done
@@ -96,7 +73,7 @@ for i in range(5000):
                       "kind": "exercise", "partners": [], "engagement": "new", "title": f"Load test proposal {i}"}))
 ' >"$work/proposals.jsonl"
 "$concord" --db "$db" apply "$work/proposals.jsonl" >/dev/null
-start "$db"
+start_server "$db"
 before=$(entries)
 # 12 connections, each pausing 20 ms: a little over 500 votes/s.
 LOAD_PATH=/api/votes run writes load-write.lua 2 12 20 "$seconds"
@@ -106,7 +83,7 @@ LOAD_OFFSET=80000 LOAD_PATH=/api/votes run writes_max load-write.lua 2 32 0 10
 after=$(entries)
 
 # Stop the server (SIGTERM) and look for every acknowledged entry in the file it leaves.
-stop
+stop_server
 "$concord" --db "$db" ledger verify >/dev/null
 acked="$(cat "$work"/acks-writes* | sort -un | wc -l)"
 answers="$(cat "$work"/acks-writes* | wc -l)"

@@ -31,26 +31,14 @@ if [ -z "${CONCORD:-}" ]; then
 fi
 work="$(mktemp -d)"
 server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
+concord="$CONCORD"
+# shellcheck source=bench/serve.sh
+. bench/serve.sh
 trap cleanup EXIT
 
 db="$work/schemathesis.db"
 "$CONCORD" --db "$db" init examples/nato-2025.toml >/dev/null
-"$CONCORD" --db "$db" serve --addr 127.0.0.1:0 --clock 2025-06-20 >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 100); do
-  if grep -q '^stop with' "$work/serve.out" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-base="$(sed -n 's/^concord serving \(http:[^ ]*\)\/ .*/\1/p' "$work/serve.out")"
-token="$(sed -n 's/^first secretariat token (shown once; keep it): //p' "$work/serve.out")"
-if [ -z "$base" ] || [ -z "$token" ]; then
-  cat "$work/serve.out" "$work/serve.err" >&2
-  exit 1
-fi
+start_server "$db"
 
 size() { "$CONCORD" --db "$db" ledger checkpoint --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"].split()[2])'; }
 before=$(size)
@@ -72,9 +60,7 @@ if grep -q ' 500 ' "$work/serve.err"; then
   cat "$work/serve.err" >&2
   status=1
 fi
-kill -TERM "$server_pid"
-wait "$server_pid" || true
-server_pid=""
+stop_server
 "$CONCORD" --db "$db" ledger verify || status=1
 echo "entries recorded during the run: $(($(size) - before))"
 exit "$status"
