@@ -2,7 +2,7 @@
 //! table, the clock and the server's settings.
 
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use concord_core::Date;
 use concord_store::{Grant, Store, Verified};
@@ -18,8 +18,8 @@ pub(crate) struct App {
     pub published: Arc<RwLock<Arc<Snapshot>>>,
     /// The queue to the writer.
     pub jobs: Sender<Job>,
-    /// A connection for token look-ups (it reads only the token table).
-    pub tokens: Mutex<Store>,
+    /// A second connection, for reading what snapshots do not hold: tokens, entries, proofs.
+    reader: Mutex<Store>,
     /// The last verification of the whole ledger, by tree size.
     pub verified: Mutex<Option<Verified>>,
     /// The store's file.
@@ -31,6 +31,23 @@ pub(crate) struct App {
 }
 
 impl App {
+    /// The state shared by all handlers, with `reader` as its read connection.
+    pub(crate) fn new(
+        published: Arc<RwLock<Arc<Snapshot>>>,
+        jobs: Sender<Job>,
+        reader: Store,
+        db: std::path::PathBuf,
+        clock: Clock,
+        private: bool,
+    ) -> App {
+        App { published, jobs, reader: Mutex::new(reader), verified: Mutex::new(None), db, clock, private }
+    }
+
+    /// The read connection (tokens, entries, proofs), held until the guard is dropped.
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Store> {
+        self.reader.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The last published state.
     pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         self.published.read().unwrap_or_else(PoisonError::into_inner).clone()
@@ -44,7 +61,7 @@ impl App {
 
     /// The grant of a secret, if it is a live token.
     pub(crate) fn grant(&self, secret: &str) -> Result<Option<Grant>, ApiError> {
-        let store = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        let store = self.reader();
         store.token_grant(secret).map_err(|e| ApiError::from(&e))
     }
 

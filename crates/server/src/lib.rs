@@ -28,7 +28,7 @@ mod testing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -120,15 +120,8 @@ pub(crate) fn open(config: &Config) -> Result<Opened, ServeError> {
     };
     let published = Arc::new(RwLock::new(Arc::new(writer::Snapshot::of(&store)?)));
     let (jobs, queue) = std::sync::mpsc::channel();
-    let app = Arc::new(app::App {
-        published: published.clone(),
-        jobs,
-        tokens: Mutex::new(Store::open_unchecked(&config.db)?),
-        verified: Mutex::new(None),
-        db: config.db.clone(),
-        clock: config.clock,
-        private: config.private,
-    });
+    let reader = Store::open_unchecked(&config.db)?;
+    let app = Arc::new(app::App::new(published.clone(), jobs, reader, config.db.clone(), config.clock, config.private));
     let mut writer = writer::Writer::new(store, config.clock, published);
     writer.catch_up_clock().map_err(|e| ServeError::Io(format!("cannot record the deadlines that passed: {e}")))?;
     let writer = std::thread::Builder::new()

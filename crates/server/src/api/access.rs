@@ -1,6 +1,6 @@
 //! Who is asking, and the tokens that say so (made and revoked by the secretariat).
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -44,7 +44,7 @@ pub(super) async fn whoami(caller: Caller) -> Json<WhoAmI> {
     responses((status = 200, body = Vec<Grant>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub(super) async fn tokens(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Vec<Grant>>, ApiError> {
     caller.secretariat("list tokens")?;
-    let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+    let store = app.reader();
     store.tokens().map(Json).map_err(|e| ApiError::from(&e))
 }
 

@@ -1,7 +1,7 @@
 //! Decisions computed on a date: every outcome, one proposal's chain of reasons, what-if,
 //! a proposal's history, committees and their voting power.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -111,7 +111,7 @@ pub(crate) fn proposal_history(app: &App, snapshot: &Snapshot, id: &str, until: 
         return Err(ApiError::NotFound(format!("no proposal `{id}`")));
     }
     let entries = {
-        let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        let store = app.reader();
         store.entries_about(id).map_err(|e| ApiError::from(&e))?
     };
     // Entries recorded after the snapshot was published are left for the next read.

@@ -1,7 +1,7 @@
 //! The signed ledger over HTTP: the server's status, the latest checkpoint and public key,
 //! entries, inclusion and consistency proofs.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -74,7 +74,7 @@ pub(super) async fn ledger(State(app): State<Arc<App>>, caller: Caller) -> Resul
 pub(crate) fn ledger_view(app: &App, snapshot: &Snapshot) -> LedgerView {
     let cp = &snapshot.checkpoint;
     let public_key = {
-        let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        let store = app.reader();
         hex::encode(store.public_key().to_bytes())
     };
     LedgerView {
@@ -98,7 +98,7 @@ pub(super) async fn entry(
 ) -> Result<Json<Entry>, ApiError> {
     caller.read(&app)?;
     let seq = parse_seq(&seq)?;
-    let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+    let store = app.reader();
     let bytes = store.entry(seq).map_err(|e| ApiError::from(&e))?;
     let bytes = bytes.ok_or_else(|| ApiError::NotFound(format!("no entry {seq}")))?;
     Entry::from_bytes(&bytes).map(Json).map_err(|m| ApiError::Internal(format!("entry {seq}: {m}")))
@@ -122,7 +122,7 @@ pub(super) async fn proof(
 ) -> Result<Json<InclusionProof>, ApiError> {
     caller.read(&app)?;
     let seq = parse_seq(&seq)?;
-    let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+    let store = app.reader();
     store.prove(seq).map(Json).map_err(|e| ApiError::from(&e))
 }
 
@@ -164,7 +164,7 @@ pub(super) async fn consistency(
 ) -> Result<Json<ConsistencyProof>, ApiError> {
     caller.read(&app)?;
     let params: ConsistencyParams = super::query(query.as_deref())?;
-    let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+    let store = app.reader();
     let latest = store.latest_checkpoint().map_err(|e| ApiError::from(&e))?.tree_size;
     let new = params.new.unwrap_or(latest);
     if params.old == 0 || params.old > new || new > latest {

@@ -97,7 +97,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
 
 /// The last `count` entries of the first `size`.
 fn recent_entries(app: &App, size: u64, count: u64) -> Result<Vec<Entry>, ApiError> {
-    let store = app.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+    let store = app.reader();
     (size.saturating_sub(count)..size)
         .filter_map(|seq| store.entry(seq).transpose())
         .map(|bytes| {
