@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use concord_core::{Cause, Date, Stance, Value};
+use concord_core::{Cause, FactSet, Observation, Stance, Value};
 use maud::html;
 
 use super::{failure, layout, outcome_badge, outcome_word};
@@ -38,17 +38,10 @@ fn what_if_params(query: Option<&str>) -> Result<Read, ApiError> {
     Ok(read)
 }
 
-/// Each fact's observation in force on `at` (the last recorded that holds then), by id.
-pub(crate) fn facts_in_force(snapshot: &Snapshot, at: Date) -> BTreeMap<&str, Option<&concord_core::Fact>> {
-    let mut out: BTreeMap<&str, Option<&concord_core::Fact>> = BTreeMap::new();
-    for f in &snapshot.scenario().facts {
-        let holds = f.as_of <= at && f.valid_until.is_none_or(|u| at <= u);
-        let slot = out.entry(f.id.as_str()).or_insert(None);
-        if holds && slot.is_none_or(|g| g.as_of <= f.as_of) {
-            *slot = Some(f);
-        }
-    }
-    out
+/// Every fact id of the scenario with its observation in force in `recorded` (the core's rule,
+/// [`concord_core::Engine::facts_at`]), or none: the what-if panel offers them all.
+fn fact_panel<'e>(snapshot: &'e Snapshot, recorded: &'e FactSet) -> BTreeMap<&'e str, Option<&'e Observation>> {
+    snapshot.scenario().facts.iter().map(|f| (f.id.as_str(), recorded.get(&f.id))).collect()
 }
 
 fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, ApiError> {
@@ -84,7 +77,7 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
             concord_core::Outcome::Pending => pending += 1,
         }
     }
-    let in_force = facts_in_force(&snapshot, at);
+    let in_force = fact_panel(&snapshot, before.facts());
     let chosen: BTreeMap<&str, String> = read.set.iter().map(|(k, v)| (k.as_str(), plain(v))).collect();
 
     let body = html! {
