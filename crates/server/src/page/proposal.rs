@@ -7,8 +7,8 @@ use std::sync::Arc;
 use axum::extract::{Form, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use concord_core::Outcome;
 use concord_core::report::ExplainReport;
+use concord_core::{Outcome, Position};
 use concord_store::Role;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -70,8 +70,6 @@ fn render(
     let proposal = snapshot.proposal(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
     let decided = snapshot.decided.get(id);
     let hypothetical = !read.set.is_empty();
-    let policies: Vec<(&str, &str)> =
-        snapshot.scenario().positions.iter().map(|p| (p.id.as_str(), p.policy.as_str())).collect();
     let d = &report.decision;
     let body = html! {
         p.crumbs { a href="/" { "Board" } " › " (d.proposal) }
@@ -112,7 +110,7 @@ fn render(
         }
         section #reasons aria-labelledby="reasons-title" {
             h2 #reasons-title { "Why" }
-            (reasons(&report, &policies))
+            (reasons(&report, &snapshot.scenario().positions))
         }
         @if !d.evaluation_errors.is_empty() {
             section aria-labelledby="errors-title" {
@@ -163,8 +161,8 @@ fn render(
 
 /// The chain of reasons: each objecting member, the positions (with source and policy text) or
 /// vote (with reason) behind it, and the facts those positions read (with value, date and
-/// source). `policies` are the positions' ids and texts.
-fn reasons(report: &ExplainReport, policies: &[(&str, &str)]) -> Markup {
+/// source). `positions` are the scenario's, where the policy texts are.
+fn reasons(report: &ExplainReport, positions: &[Position]) -> Markup {
     let d = &report.decision;
     html! {
         @if d.objections.is_empty() {
@@ -191,7 +189,7 @@ fn reasons(report: &ExplainReport, policies: &[(&str, &str)]) -> Markup {
                                 "Position " code { (p.id) }
                                 @if let Some(since) = p.since { " (since " (since) ")" }
                                 div.source { "Source: " cite { (p.source) } }
-                                @if let Some(policy) = policies.iter().find(|(id, _)| *id == p.id).map(|(_, text)| text) {
+                                @if let Some(policy) = positions.iter().find(|q| q.id == p.id).map(|q| &q.policy) {
                                     details.policy {
                                         summary { "The position as declared (Cedar policy)" }
                                         pre { code { (policy.trim()) } }
