@@ -82,6 +82,11 @@ impl Date {
     pub fn next(self) -> Option<Date> {
         Date::from_days_since_epoch(self.days_since_epoch() + 1)
     }
+
+    /// The day before, if there is one.
+    pub fn previous(self) -> Option<Date> {
+        Date::from_days_since_epoch(self.days_since_epoch() - 1)
+    }
 }
 
 fn is_leap(year: u16) -> bool {

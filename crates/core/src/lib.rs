@@ -64,6 +64,7 @@
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 mod cedar;
+pub mod change;
 mod date;
 mod engine;
 mod model;
@@ -76,14 +77,15 @@ pub mod scenario;
 pub mod synth;
 mod validate;
 
+pub use change::Change;
 pub use date::{Date, DateError};
 pub use engine::{
-    Cause, Change, Decision, Engine, EvalIssue, Evaluation, FactSet, MemberStance, Objection, Observation, Tally,
-    WhatIfError,
+    Baseline, Cause, Decision, Engine, EvalIssue, Evaluation, FactSet, History, How, MemberStance, Objection,
+    Observation, OutcomeChange, OutcomeStep, Refused, StanceStep, Taken, Tally, WhatIfError,
 };
 pub use model::{
-    Committee, Engagement, Fact, Framework, Member, Partner, Position, Proposal, Quota, Rule, Scenario, Seats, Value,
-    Vote, VoteStance,
+    Committee, Decided, DecisionRecord, Engagement, Extension, Fact, Framework, Member, Partner, Position, Procedure,
+    Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
 };
 pub use number::{Decimal, DecimalError};
 pub use problem::{Problem, Site, Table};

@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::date::Date;
 use crate::number::Decimal;
+use crate::rules::Outcome;
 
 /// A whole scenario: members, committees, partners, proposals, facts, positions and votes.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,6 +36,10 @@ pub struct Scenario {
     pub positions: Vec<Position>,
     /// Explicit stances of members on proposals.
     pub votes: Vec<Vote>,
+    /// Deadlines moved while proposals were open.
+    pub extensions: Vec<Extension>,
+    /// Decisions as the record gives them.
+    pub decisions: Vec<DecisionRecord>,
 }
 
 /// A member of the body.
@@ -187,7 +192,7 @@ impl fmt::Display for Rule {
 }
 
 /// A value of a fact or a proposal attribute.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     /// `true` or `false`.
     Bool(bool),
@@ -298,12 +303,30 @@ pub struct Fact {
     pub source: String,
     /// After this date the observation no longer holds.
     pub valid_until: Option<Date>,
+    /// When the observation was recorded, if after `as_of`: a decision taken before this date
+    /// did not know it, so it does not count before this date (a store records it so).
+    pub recorded: Option<Date>,
+}
+
+impl Fact {
+    /// The first date on which the observation is known and holds.
+    pub fn known_from(&self) -> Date {
+        self.recorded.map_or(self.as_of, |r| r.max(self.as_of))
+    }
+
+    /// Whether the observation is known and holds on `at`.
+    pub fn holds_on(&self, at: Date) -> bool {
+        self.known_from() <= at && self.valid_until.is_none_or(|u| u >= at)
+    }
 }
 
 /// Whether a proposal starts something new or continues existing engagement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Engagement {
     /// New or additional engagement.
+    #[default]
     New,
     /// Engagement stemming from existing status.
     Continuing,
@@ -315,6 +338,37 @@ impl Engagement {
         match self {
             Engagement::New => "new",
             Engagement::Continuing => "continuing",
+        }
+    }
+}
+
+/// How a proposal with a deadline is decided. Both decide on the deadline in the same way; the
+/// procedure names what the deadline is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Procedure {
+    /// A silence procedure: adopted at the deadline unless a member breaks silence.
+    Silence,
+    /// A meeting on the deadline's date decides.
+    Meeting,
+}
+
+impl Procedure {
+    /// As written in a scenario.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Procedure::Silence => "silence",
+            Procedure::Meeting => "meeting",
+        }
+    }
+
+    /// Parses `silence` or `meeting`.
+    pub fn parse(text: &str) -> Option<Procedure> {
+        match text {
+            "silence" => Some(Procedure::Silence),
+            "meeting" => Some(Procedure::Meeting),
+            _ => None,
         }
     }
 }
@@ -336,8 +390,16 @@ pub struct Proposal {
     pub engagement: Engagement,
     /// When it was put before the committee.
     pub circulated: Option<Date>,
-    /// Silence procedure deadline.
+    /// The deadline: of the silence procedure, or the date of the meeting that decides.
     pub deadline: Option<Date>,
+    /// What the deadline is; `None` is a silence procedure when there is a deadline.
+    pub procedure: Option<Procedure>,
+    /// Withdrawn by the chair or the secretariat on this date.
+    pub withdrawn: Option<Date>,
+    /// Why it was withdrawn.
+    pub withdrawn_reason: Option<String>,
+    /// A proposal this one revises: that one is withdrawn on this one's `circulated` date.
+    pub supersedes: Option<String>,
     /// Free attributes, visible to positions as `resource.attributes`.
     pub attributes: BTreeMap<String, Value>,
 }
@@ -353,14 +415,28 @@ pub struct Position {
     pub since: Option<Date>,
     /// Withdrawn on this date: not in force on it or after.
     pub withdrawn: Option<Date>,
+    /// When the position was recorded, if after `since`: a decision taken before this date did
+    /// not know it, so it is not in force before this date (a store records it so).
+    pub recorded: Option<Date>,
     /// Where it was declared.
     pub source: String,
     /// Cedar policy text (one or more `forbid` policies).
     pub policy: String,
 }
 
+impl Position {
+    /// Whether the position is known and in force on `at`.
+    pub fn in_force(&self, at: Date) -> bool {
+        self.since.is_none_or(|s| s <= at)
+            && self.recorded.is_none_or(|r| r <= at)
+            && self.withdrawn.is_none_or(|w| at < w)
+    }
+}
+
 /// An explicit stance a member can record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum VoteStance {
     /// Agrees.
     Consent,
@@ -368,6 +444,8 @@ pub enum VoteStance {
     Object,
     /// Stands aside.
     Abstain,
+    /// Takes back the member's earlier explicit stance: its positions speak for it again.
+    Silent,
 }
 
 impl VoteStance {
@@ -377,15 +455,17 @@ impl VoteStance {
             VoteStance::Consent => "consent",
             VoteStance::Object => "object",
             VoteStance::Abstain => "abstain",
+            VoteStance::Silent => "silent",
         }
     }
 
-    /// Parses `consent`, `object` or `abstain`.
+    /// Parses `consent`, `object`, `abstain` or `silent`.
     pub fn parse(text: &str) -> Option<VoteStance> {
         match text {
             "consent" => Some(VoteStance::Consent),
             "object" => Some(VoteStance::Object),
             "abstain" => Some(VoteStance::Abstain),
+            "silent" => Some(VoteStance::Silent),
             _ => None,
         }
     }
@@ -404,4 +484,92 @@ pub struct Vote {
     pub at: Date,
     /// Why (required for an objection).
     pub reason: Option<String>,
+}
+
+/// A proposal's deadline moved while it was open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extension {
+    /// Proposal id.
+    pub proposal: String,
+    /// The date the deadline was moved.
+    pub on: Date,
+    /// The new deadline (never before `on`).
+    pub deadline: Date,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// What started a recorded decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Trigger {
+    /// The deadline passed (recorded by the clock).
+    Deadline,
+    /// The rule adopted a proposal without a deadline (recorded by the clock).
+    Adopted,
+    /// The secretariat closed the proposal: decided as if the deadline were that date.
+    Close,
+    /// The historical record (a `[[decision]]` of a scenario file).
+    Record,
+}
+
+/// The outcome a decision can record: never `pending`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Decided {
+    /// Adopted.
+    Adopted,
+    /// Not adopted. Stores written by concord 0.1 could record `pending` when a proposal was
+    /// closed before anything adopted it; that is read as `blocked`, what a close records now.
+    #[serde(alias = "pending")]
+    Blocked,
+    /// Withdrawn.
+    Withdrawn,
+}
+
+impl Decided {
+    /// As written in a scenario.
+    pub fn as_str(self) -> &'static str {
+        self.outcome().as_str()
+    }
+
+    /// Parses `adopted`, `blocked` or `withdrawn`.
+    pub fn parse(text: &str) -> Option<Decided> {
+        match text {
+            "adopted" => Some(Decided::Adopted),
+            "blocked" => Some(Decided::Blocked),
+            "withdrawn" => Some(Decided::Withdrawn),
+            _ => None,
+        }
+    }
+
+    /// The same, as an outcome.
+    pub fn outcome(self) -> Outcome {
+        match self {
+            Decided::Adopted => Outcome::Adopted,
+            Decided::Blocked => Outcome::Blocked,
+            Decided::Withdrawn => Outcome::Withdrawn,
+        }
+    }
+}
+
+/// A decision as the record gives it: a `[[decision]]` of a file, or a decision entry of a store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecisionRecord {
+    /// Proposal id.
+    pub proposal: String,
+    /// The date of the decision.
+    pub on: Date,
+    /// The recorded outcome.
+    pub outcome: Decided,
+    /// Where the record comes from (`ledger entry N` in a store).
+    pub source: String,
+    /// A note: what the record says, or the secretariat's reason for a close.
+    pub note: Option<String>,
+    /// What started it.
+    pub trigger: Trigger,
+    /// The members objecting on its day, as a store recorded them (empty for a file's record).
+    pub objecting: Vec<String>,
 }

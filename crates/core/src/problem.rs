@@ -28,6 +28,10 @@ pub enum Table {
     Position,
     /// A `[[vote]]`.
     Vote,
+    /// An `[[extension]]`.
+    Extension,
+    /// A `[[decision]]`.
+    Decision,
     /// Outside any table (a top-level key, or the whole file).
     Root,
 }
@@ -45,6 +49,8 @@ impl Table {
             Table::Proposal => "proposal",
             Table::Position => "position",
             Table::Vote => "vote",
+            Table::Extension => "extension",
+            Table::Decision => "decision",
             Table::Root => "file",
         }
     }

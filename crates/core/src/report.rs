@@ -15,13 +15,19 @@
 //!   adoption (consensus, unanimity, or a veto holder under a veto rule).
 //! - [`ExplainReport`]: a decision plus `stances: [{ member, stance, cause }]` for every seated
 //!   member (`cause`: `vote`, `position` or null when silent).
-//! - [`WhatIfReport`]: `{ at, set: { FACT: VALUE }, changed: [{ proposal, before, after }] }`.
+//! - [`WhatIfReport`]: `{ at, set: { FACT: VALUE }, changed: [{ proposal, before, after, final }] }`.
+//!
+//! Every decision also says how and when it was taken (contract §5): `procedure` (`silence`,
+//! `meeting` or `open`), `final` and `decided_on`, `recorded` (`{ outcome, on, source }` for a
+//! decision from a record), `computed` (on a record whose computed outcome differs) and
+//! `would_now_be` (on a decision taken whose outcome differs from the rule's with the stances of
+//! the evaluation date). A decision taken reports the tally, objections and stances of its day.
 
 use serde::Serialize;
 
 use crate::Tally;
 use crate::date::Date;
-use crate::engine::{Cause, Change, Decision, Evaluation, MemberStance};
+use crate::engine::{Cause, Decision, Evaluation, How, MemberStance, OutcomeChange};
 use crate::model::Value;
 use crate::rules::{Outcome, Stance};
 
@@ -51,10 +57,28 @@ pub struct DecisionReport {
     pub rule: &'static str,
     /// The rule in words, with its parameters.
     pub rule_text: String,
-    /// Adopted, blocked or pending.
+    /// Adopted, blocked, pending or withdrawn.
     pub outcome: Outcome,
-    /// The silence deadline, if any.
+    /// The deadline in force, if any.
     pub deadline: Option<Date>,
+    /// `silence`, `meeting` or `open` (no deadline).
+    pub procedure: &'static str,
+    /// Whether the decision was taken on or before the evaluation date.
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// The date the decision was taken, once final.
+    pub decided_on: Option<Date>,
+    /// The record the decision comes from, if any.
+    pub recorded: Option<RecordedReport>,
+    /// On a recorded decision, the rule's outcome on its day where it differs from the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computed: Option<Outcome>,
+    /// On a decision taken, the rule's outcome with the stances of the evaluation date, were the
+    /// proposal put again then, where it differs from the decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_now_be: Option<Outcome>,
+    /// The date of the tally, objections and stances: the decision's day once final.
+    pub stances_on: Date,
     /// Stances of the seated members.
     pub tally: Tally,
     /// One per objecting member.
@@ -65,6 +89,24 @@ pub struct DecisionReport {
     /// Positions that could not be evaluated (Cedar skipped them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evaluation_errors: Vec<EvalErrorReport>,
+}
+
+/// A decision as the record gives it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedReport {
+    /// The recorded outcome.
+    pub outcome: Outcome,
+    /// Its date.
+    pub on: Date,
+    /// Where it comes from: the record's source, or `ledger entry N` in a store.
+    pub source: String,
+    /// The record's note, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// What started it: `record` (a file's `[[decision]]`), `deadline` or `adopted` (recorded by
+    /// a store's clock), `close` (the secretariat).
+    pub trigger: crate::model::Trigger,
 }
 
 /// An objecting member and the chain of reasons.
@@ -180,6 +222,9 @@ pub struct ChangeReport {
     pub before: Outcome,
     /// Outcome after.
     pub after: Outcome,
+    /// Whether the decision before was taken.
+    #[serde(rename = "final")]
+    pub is_final: bool,
 }
 
 impl Evaluation<'_> {
@@ -198,6 +243,17 @@ impl Evaluation<'_> {
         let proposal = s.proposals.get(d.proposal);
         let committee = s.committees.get(self.engine().committee_of(d.proposal));
         let member = |m: usize| s.members.get(m).map_or_else(String::new, |m| m.id.clone());
+        let recorded = match d.taken.map(|t| t.how) {
+            Some(How::Recorded { record }) => s.decisions.get(record).map(|r| RecordedReport {
+                outcome: r.outcome.outcome(),
+                on: r.on,
+                source: r.source.clone(),
+                note: r.note.clone(),
+                trigger: r.trigger,
+            }),
+            _ => None,
+        };
+        let computed = d.computed.filter(|c| recorded.as_ref().is_some_and(|r| r.outcome != *c));
         DecisionReport {
             proposal: proposal.map_or_else(String::new, |p| p.id.clone()),
             title: proposal.map_or_else(String::new, |p| p.title.clone().unwrap_or_else(|| p.id.clone())),
@@ -205,9 +261,20 @@ impl Evaluation<'_> {
             rule: committee.map_or("consensus", |c| c.rule.kind()),
             rule_text: committee.map_or_else(String::new, |c| c.rule.to_string()),
             outcome: d.outcome,
-            deadline: proposal.and_then(|p| p.deadline),
+            deadline: d.deadline,
+            procedure: self.engine().procedure_name(d.proposal, d.stances_on),
+            is_final: d.taken.is_some(),
+            decided_on: d.taken.map(|t| t.on),
+            recorded,
+            computed,
+            would_now_be: d.would_now_be,
+            stances_on: d.stances_on,
             tally: d.tally,
-            objections: d.objections.iter().map(|o| self.objection_report(d.proposal, o.member, &o.cause)).collect(),
+            objections: d
+                .objections
+                .iter()
+                .map(|o| self.objection_report(d.proposal, o.member, &o.cause, d.stances_on))
+                .collect(),
             consenting_weight_share: d
                 .weight
                 .map(|(yes, total)| if total > 0 { yes as f64 / total as f64 } else { 0.0 }),
@@ -223,7 +290,7 @@ impl Evaluation<'_> {
         }
     }
 
-    fn objection_report(&self, proposal: usize, member: usize, cause: &Cause) -> ObjectionReport {
+    fn objection_report(&self, proposal: usize, member: usize, cause: &Cause, on: Date) -> ObjectionReport {
         let s = self.engine().scenario();
         let veto = self.engine().is_veto(self.engine().committee_of(proposal), member);
         let member = s.members.get(member).map_or_else(String::new, |m| m.id.clone());
@@ -250,10 +317,10 @@ impl Evaluation<'_> {
                         id: position.id.clone(),
                         source: position.source.clone(),
                         since: position.since,
-                        reads: self.facts_read(&[p]).into_iter().map(|f| f.id).collect(),
+                        reads: self.facts_read(&[p], on).into_iter().map(|f| f.id).collect(),
                     })
                     .collect(),
-                facts: self.facts_read(list),
+                facts: self.facts_read(list, on),
                 reason: None,
                 voted_at: None,
                 veto,
@@ -261,17 +328,18 @@ impl Evaluation<'_> {
         }
     }
 
-    /// The facts in force that these positions read, by id.
-    pub fn facts_read(&self, positions: &[usize]) -> Vec<FactRef> {
+    /// The facts in force on a date that these positions read, by id.
+    pub fn facts_read(&self, positions: &[usize], on: Date) -> Vec<FactRef> {
+        let facts = self.facts_on(on);
         let mut out: Vec<FactRef> = Vec::new();
         for &p in positions {
             let (ids, all) = self.engine().position_reads(p);
-            let ids: Vec<&str> = if all { self.facts().iter().map(|(k, _)| k).collect() } else { ids };
+            let ids: Vec<&str> = if all { facts.iter().map(|(k, _)| k).collect() } else { ids };
             for id in ids {
                 if out.iter().any(|f| f.id == id) {
                     continue;
                 }
-                if let Some(o) = self.facts().get(id) {
+                if let Some(o) = facts.get(id) {
                     out.push(FactRef {
                         id: id.to_owned(),
                         value: o.value.clone(),
@@ -305,7 +373,7 @@ impl Evaluation<'_> {
     }
 
     /// A what-if run in the wire format: `set` in the order given.
-    pub fn what_if_report(&self, set: &[(String, Value)], changes: &[Change]) -> WhatIfReport {
+    pub fn what_if_report(&self, set: &[(String, Value)], changes: &[OutcomeChange]) -> WhatIfReport {
         let s = self.engine().scenario();
         WhatIfReport {
             at: self.at(),
@@ -322,6 +390,7 @@ impl Evaluation<'_> {
                         title: p.map_or_else(String::new, |p| p.title.clone().unwrap_or_else(|| p.id.clone())),
                         before: c.before,
                         after: c.after,
+                        is_final: c.final_before,
                     }
                 })
                 .collect(),

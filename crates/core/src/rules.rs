@@ -47,6 +47,8 @@ pub enum Outcome {
     Blocked,
     /// Not yet adopted, and it still can be.
     Pending,
+    /// Withdrawn before it was decided.
+    Withdrawn,
 }
 
 impl Outcome {
@@ -56,6 +58,7 @@ impl Outcome {
             Outcome::Adopted => "adopted",
             Outcome::Blocked => "blocked",
             Outcome::Pending => "pending",
+            Outcome::Withdrawn => "withdrawn",
         }
     }
 }

@@ -26,7 +26,9 @@ pub struct Shape {
 
 impl Default for Shape {
     /// The programme scale of the benchmarks: 32 members, 40 partners, 50,000 proposals,
-    /// 200 positions reading 50 facts.
+    /// 200 positions reading 50 facts. Most proposals go to a silence procedure (some to a
+    /// meeting, a few with their deadline extended, withdrawn, or decided as a record gives
+    /// it); one in twenty has no deadline.
     fn default() -> Shape {
         Shape { members: 32, partners: 40, proposals: 50_000, positions: 200, facts: 50 }
     }
@@ -133,11 +135,19 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
     let fact_id = |f: usize| format!("f{f:03}");
     for f in 0..shape.facts {
         let observations = 2 + rng.below(2);
+        let mut days = Vec::new();
         for o in 0..observations {
             let as_of = if o == 0 {
                 format!("2024-{:02}-01", 1 + rng.below(12))
             } else {
-                day_2025(rng.below(150) + (o - 1) * 20)
+                // One observation per fact and day: a second one on the same day would be
+                // ambiguous, and `check` refuses it.
+                let mut day = rng.below(150) + (o - 1) * 20;
+                while days.contains(&day) {
+                    day += 1;
+                }
+                days.push(day);
+                day_2025(day)
             };
             let value = if f < numeric { (rng.below(10)).to_string() } else { (rng.chance(70)).to_string() };
             let until = if rng.chance(10) {
@@ -188,6 +198,7 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
         );
     }
     let mut votes = String::new();
+    let mut records = String::new();
     for i in 0..shape.proposals {
         // Most business goes through the consensus committees; the rest is put to a vote.
         let committee = match rng.below(50) {
@@ -207,13 +218,44 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
         };
         let engagement = if rng.chance(60) { "new" } else { "continuing" };
         let circulated = rng.below(320);
-        let deadline = circulated + 7 + rng.below(40);
+        // Most items go to a silence procedure, a few to a meeting; some have no deadline and
+        // are decided the day the rule adopts them.
+        let open = rng.chance(5);
+        let mut deadline = (!open).then(|| (circulated + 7 + rng.below(40)).min(364));
+        let procedure = if !open && rng.chance(10) { "procedure = \"meeting\"\n" } else { "" };
+        // The last day a stance may be dated: the decision's, at the latest.
+        // (Without a deadline, a proposal can be adopted the day it is circulated: stances are
+        // given that day.)
+        let mut last_day = deadline.unwrap_or(circulated);
+        let mut extra = String::new();
+        if let Some(d) = deadline.filter(|_| rng.chance(3)) {
+            let on = circulated + rng.below(d - circulated + 1);
+            let moved = (d + 7 + rng.below(14)).min(364);
+            let _ = writeln!(
+                records,
+                "[[extension]]\nproposal = \"prop{i:06}\"\non = {}\ndeadline = {}\nreason = \"Synthetic extension\"\n",
+                day_2025(on),
+                day_2025(moved)
+            );
+            deadline = Some(moved);
+            last_day = moved;
+        } else if let Some(d) = deadline.filter(|_| rng.chance(1)) {
+            let on = circulated + rng.below(d - circulated + 1);
+            extra.push_str(&format!("withdrawn = {}\nwithdrawn_reason = \"Synthetic withdrawal\"\n", day_2025(on)));
+            last_day = on;
+        } else if let Some(d) = deadline.filter(|_| rng.chance(1)) {
+            let _ = writeln!(
+                records,
+                "[[decision]]\nproposal = \"prop{i:06}\"\non = {}\noutcome = \"adopted\"\nsource = \"Synthetic record\"\n",
+                day_2025(d)
+            );
+        }
         let _ = writeln!(
             w,
-            "[[proposal]]\nid = \"prop{i:06}\"\ntitle = \"Synthetic item {i}\"\ncommittee = \"{committee}\"\nkind = \"{}\"\npartners = [{partners}]\nengagement = \"{engagement}\"\ncirculated = {}\ndeadline = {}\nattributes = {{ host = \"M{:03}\", budget = {} }}\n",
+            "[[proposal]]\nid = \"prop{i:06}\"\ntitle = \"Synthetic item {i}\"\ncommittee = \"{committee}\"\nkind = \"{}\"\npartners = [{partners}]\nengagement = \"{engagement}\"\ncirculated = {}\n{}{procedure}{extra}attributes = {{ host = \"M{:03}\", budget = {} }}\n",
             rng.pick(&KINDS),
             day_2025(circulated),
-            day_2025(deadline.min(364)),
+            deadline.map(|d| format!("deadline = {}\n", day_2025(d))).unwrap_or_default(),
             rng.below(shape.members),
             rng.below(100)
         );
@@ -235,12 +277,13 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
                 let _ = writeln!(
                     votes,
                     "[[vote]]\nproposal = \"prop{i:06}\"\nmember = \"M{member:03}\"\nstance = \"{stance}\"\nat = {}\n{reason}",
-                    day_2025((circulated + rng.below(10)).min(364))
+                    day_2025(circulated + rng.below((last_day - circulated + 1).min(10)))
                 );
             }
         }
     }
     out.push_str(&votes);
+    out.push_str(&records);
     Ok(out)
 }
 
@@ -253,6 +296,19 @@ mod tests {
         let shape = Shape { proposals: 200, positions: 20, ..Shape::default() };
         assert_eq!(generate(&shape, 7), generate(&shape, 7));
         assert_ne!(generate(&shape, 7), generate(&shape, 8));
+    }
+
+    /// See: issue 10 (`gen --seed 3 --proposals 2000` wrote a fact observed twice on one day,
+    /// and votes dated after their proposal's decision).
+    #[test]
+    fn r10_generated_scenarios_pass_their_own_check() {
+        for seed in [1, 3, 7] {
+            let shape = Shape { proposals: 2000, ..Shape::default() };
+            let text = generate(&shape, seed).unwrap();
+            if let Err(e) = crate::load(&text, "synthetic.toml") {
+                panic!("seed {seed}: {:?}", e.errors().first().map(|e| e.to_string()));
+            }
+        }
     }
 
     #[test]

@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cedar::schema::{Shapes, ValueType};
-use crate::model::{Rule, Scenario, Seats, VoteStance};
+use crate::model::{DecisionRecord, Extension, Fact, Rule, Scenario, Seats, Value, Vote, VoteStance};
 use crate::problem::{Problem, Site, Table};
 
 /// Positions of every id, by kind.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Index {
     pub(crate) members: HashMap<String, usize>,
     pub(crate) frameworks: HashMap<String, usize>,
@@ -24,12 +24,17 @@ pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-struct Checker<'s> {
+pub(crate) struct Checker<'s> {
     s: &'s Scenario,
-    problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
 }
 
-impl Checker<'_> {
+impl<'s> Checker<'s> {
+    /// A checker of records of `s`.
+    pub(crate) fn new(s: &'s Scenario) -> Checker<'s> {
+        Checker { s, problems: Vec::new() }
+    }
+
     fn report(
         &mut self,
         table: Table,
@@ -115,7 +120,26 @@ pub(crate) fn check(s: &Scenario) -> (Index, Shapes, Vec<Problem>) {
     let facts = check_facts(&mut c);
     let attributes = check_proposals(&mut c, &index);
     check_positions(&mut c, &index);
-    check_votes(&mut c, &index);
+    for (i, v) in s.votes.iter().enumerate() {
+        check_vote(&mut c, &index, i, v);
+    }
+    for (i, x) in s.extensions.iter().enumerate() {
+        check_extension(&mut c, &index, i, x);
+    }
+    let mut recorded: HashMap<&str, usize> = HashMap::new();
+    for (i, d) in s.decisions.iter().enumerate() {
+        check_decision(&mut c, &index, i, d);
+        if let Some(first) = recorded.insert(d.proposal.as_str(), i) {
+            c.report(
+                Table::Decision,
+                i,
+                "proposal",
+                Some(&d.proposal),
+                format!("proposal `{}` already has a decision (decision #{})", d.proposal, first + 1),
+            )
+            .help = Some("a decision is taken once; keep the one the record gives".to_owned());
+        }
+    }
     (index, Shapes { facts, attributes }, c.problems)
 }
 
@@ -247,34 +271,63 @@ fn check_committees(c: &mut Checker<'_>, index: &Index) {
     }
 }
 
+/// Checks one observation on its own: id, source, dates and value.
+pub(crate) fn check_fact(c: &mut Checker<'_>, i: usize, f: &Fact) -> bool {
+    c.source(Table::Fact, i, &f.id, &f.source);
+    if !is_valid_id(&f.id) {
+        c.bad_id(Table::Fact, i, &f.id);
+        return false;
+    }
+    if let Some(until) = f.valid_until
+        && until < f.as_of
+    {
+        c.report(
+            Table::Fact,
+            i,
+            "valid_until",
+            Some(&f.id),
+            format!("`valid_until` {until} is before `as_of` {}", f.as_of),
+        );
+    }
+    check_value(c, Table::Fact, i, "value", &f.id, &f.value);
+    true
+}
+
+/// The clash of an observation with an earlier one of the same fact: the same `as_of`, known
+/// from the same day.
+pub(crate) fn check_fact_clash(c: &mut Checker<'_>, i: usize, f: &Fact, first: usize) {
+    let (what, help) = match f.recorded {
+        Some(r) => (format!("on {} (recorded {r})", f.as_of), "a correction is recorded on a later day"),
+        None => (format!("on {}", f.as_of), "give each observation its own `as_of`"),
+    };
+    c.report(
+        Table::Fact,
+        i,
+        "as_of",
+        Some(&f.id),
+        format!("fact `{}` is observed twice {what} (also fact #{})", f.id, first + 1),
+    )
+    .help = Some(help.to_owned());
+}
+
+/// A value positions can read: a decimal has at most 4 places.
+fn check_value(c: &mut Checker<'_>, table: Table, i: usize, field: &str, id: &str, v: &Value) {
+    if let Value::Decimal(d) = v
+        && let Err(message) = crate::model::check_cedar_decimal(*d)
+    {
+        c.report(table, i, field, Some(id), message);
+    }
+}
+
 fn check_facts(c: &mut Checker<'_>) -> BTreeMap<String, ValueType> {
     let mut types: BTreeMap<String, (ValueType, usize)> = BTreeMap::new();
-    let mut seen: HashMap<(&str, crate::Date), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, crate::Date, Option<crate::Date>), usize> = HashMap::new();
     for (i, f) in c.s.facts.iter().enumerate() {
-        c.source(Table::Fact, i, &f.id, &f.source);
-        if !is_valid_id(&f.id) {
-            c.bad_id(Table::Fact, i, &f.id);
+        if !check_fact(c, i, f) {
             continue;
         }
-        if let Some(until) = f.valid_until
-            && until < f.as_of
-        {
-            c.report(
-                Table::Fact,
-                i,
-                "valid_until",
-                Some(&f.id),
-                format!("`valid_until` {until} is before `as_of` {}", f.as_of),
-            );
-        }
-        if let Some(first) = seen.insert((f.id.as_str(), f.as_of), i) {
-            c.report(
-                Table::Fact,
-                i,
-                "as_of",
-                Some(&f.id),
-                format!("fact `{}` is observed twice on {} (also fact #{})", f.id, f.as_of, first + 1),
-            );
+        if let Some(first) = seen.insert((f.id.as_str(), f.as_of, f.recorded), i) {
+            check_fact_clash(c, i, f, first);
         }
         let ty = ValueType::of(&f.value);
         match types.get(&f.id) {
@@ -341,7 +394,44 @@ fn check_proposals(c: &mut Checker<'_>, index: &Index) -> BTreeMap<String, (Valu
                 format!("the deadline {deadline} is before the proposal was circulated ({circulated})"),
             );
         }
+        if p.procedure.is_some() && p.deadline.is_none() {
+            c.report(Table::Proposal, i, "procedure", Some(&p.id), "a `procedure` needs a `deadline`").help = Some(
+                "give the silence deadline, or the date of the meeting that decides, as `deadline`; without one the proposal is decided the first day the rule adopts it".to_owned(),
+            );
+        }
+        if let (Some(circulated), Some(withdrawn)) = (p.circulated, p.withdrawn)
+            && withdrawn < circulated
+        {
+            c.report(
+                Table::Proposal,
+                i,
+                "withdrawn",
+                Some(&p.id),
+                format!("the proposal is withdrawn on {withdrawn}, before it was circulated ({circulated})"),
+            );
+        }
+        if p.withdrawn_reason.is_some() && p.withdrawn.is_none() {
+            c.report(Table::Proposal, i, "withdrawn_reason", Some(&p.id), "`withdrawn_reason` needs `withdrawn`");
+        }
+        if let Some(old) = &p.supersedes {
+            if old == &p.id {
+                c.report(Table::Proposal, i, "supersedes", Some(&p.id), "a proposal cannot supersede itself");
+            } else if !index.proposals.contains_key(old) {
+                c.report(Table::Proposal, i, "supersedes", Some(&p.id), format!("unknown proposal `{old}`"));
+            }
+            if p.circulated.is_none() {
+                c.report(
+                    Table::Proposal,
+                    i,
+                    "supersedes",
+                    Some(&p.id),
+                    "a proposal that supersedes another needs `circulated`",
+                )
+                .help = Some("the superseded proposal is withdrawn on this one's `circulated` date".to_owned());
+            }
+        }
         for (name, v) in &p.attributes {
+            check_value(c, Table::Proposal, i, &format!("attributes.{name}"), &p.id, v);
             let ty = ValueType::of(v);
             match attrs.get_mut(name) {
                 Some((other, first, _)) if *other != ty => {
@@ -393,41 +483,71 @@ fn check_positions(c: &mut Checker<'_>, index: &Index) {
     }
 }
 
-fn check_votes(c: &mut Checker<'_>, index: &Index) {
-    for (i, v) in c.s.votes.iter().enumerate() {
-        let label = (!v.proposal.is_empty() && !v.member.is_empty()).then(|| format!("{} on {}", v.member, v.proposal));
-        let label = label.as_deref();
-        let proposal = index.proposals.get(&v.proposal).and_then(|&p| c.s.proposals.get(p));
-        if proposal.is_none() && !v.proposal.is_empty() {
-            c.report(Table::Vote, i, "proposal", label, format!("unknown proposal `{}`", v.proposal));
-        }
-        let member = index.members.get(&v.member).copied();
-        if member.is_none() && !v.member.is_empty() {
-            c.report(Table::Vote, i, "member", label, format!("unknown member `{}`", v.member));
-        }
-        if let (Some(p), Some(m)) = (proposal, member) {
-            let seated = index.committees.get(&p.committee).and_then(|&k| c.s.committees.get(k)).is_none_or(|com| {
+/// Checks one vote on its own: its proposal, its member's seat and its reason.
+pub(crate) fn check_vote(c: &mut Checker<'_>, index: &Index, i: usize, v: &Vote) {
+    let label = (!v.proposal.is_empty() && !v.member.is_empty()).then(|| format!("{} on {}", v.member, v.proposal));
+    let label = label.as_deref();
+    let proposal = index.proposals.get(&v.proposal).and_then(|&p| c.s.proposals.get(p));
+    if proposal.is_none() && !v.proposal.is_empty() {
+        c.report(Table::Vote, i, "proposal", label, format!("unknown proposal `{}`", v.proposal));
+    }
+    let member = index.members.get(&v.member).copied();
+    if member.is_none() && !v.member.is_empty() {
+        c.report(Table::Vote, i, "member", label, format!("unknown member `{}`", v.member));
+    }
+    if let (Some(p), Some(m)) = (proposal, member) {
+        let seated =
+            index.committees.get(&p.committee).and_then(|&k| c.s.committees.get(k)).is_none_or(|com| {
                 match &com.members {
                     Seats::All => true,
                     Seats::Listed(ids) => ids.iter().any(|id| index.members.get(id) == Some(&m)),
                 }
             });
-            if !seated {
-                c.report(
-                    Table::Vote,
-                    i,
-                    "member",
-                    label,
-                    format!(
-                        "member `{}` does not sit on committee `{}`, which decides `{}`",
-                        v.member, p.committee, p.id
-                    ),
-                );
-            }
+        if !seated {
+            c.report(
+                Table::Vote,
+                i,
+                "member",
+                label,
+                format!("member `{}` does not sit on committee `{}`, which decides `{}`", v.member, p.committee, p.id),
+            );
         }
-        if v.stance == VoteStance::Object && v.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            c.report(Table::Vote, i, "reason", label, "an objection needs a `reason`").help =
-                Some("say why the member breaks silence, e.g. `reason = \"…\"`".to_owned());
-        }
+    }
+    if v.stance == VoteStance::Object && v.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        c.report(Table::Vote, i, "reason", label, "an objection needs a `reason`").help =
+            Some("say why the member breaks silence, e.g. `reason = \"…\"`".to_owned());
+    }
+}
+
+/// Checks one extension on its own: its proposal and its dates.
+pub(crate) fn check_extension(c: &mut Checker<'_>, index: &Index, i: usize, x: &Extension) {
+    if !index.proposals.contains_key(&x.proposal) {
+        c.report(Table::Extension, i, "proposal", Some(&x.proposal), format!("unknown proposal `{}`", x.proposal));
+    }
+    if x.deadline < x.on {
+        c.report(
+            Table::Extension,
+            i,
+            "deadline",
+            Some(&x.proposal),
+            format!("the new deadline {} is before the extension's date {}", x.deadline, x.on),
+        );
+    }
+}
+
+/// Checks one recorded decision on its own: its proposal and its source.
+pub(crate) fn check_decision(c: &mut Checker<'_>, index: &Index, i: usize, d: &DecisionRecord) {
+    if !index.proposals.contains_key(&d.proposal) {
+        c.report(Table::Decision, i, "proposal", Some(&d.proposal), format!("unknown proposal `{}`", d.proposal));
+    }
+    if d.source.trim().is_empty() {
+        c.report(
+            Table::Decision,
+            i,
+            "source",
+            Some(&d.proposal),
+            "`source` must not be empty: say where the record comes from",
+        )
+        .help = Some("e.g. `source = \"Chairpersonship statement, 1 December 2023\"`".to_owned());
     }
 }

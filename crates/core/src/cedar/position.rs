@@ -10,7 +10,7 @@ use super::MEMBER;
 use super::reads::Reads;
 
 /// A position ready to evaluate.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct CompiledPosition {
     /// Its policies, all `forbid`.
     pub(crate) policies: PolicySet,

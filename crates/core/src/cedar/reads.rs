@@ -60,6 +60,8 @@ pub(crate) struct Reads {
     pub(crate) facts: BTreeSet<String>,
     /// Whether the whole `facts` record (so every fact) is read.
     pub(crate) all_facts: bool,
+    /// Whether `context.date` is read: the answer can change from one day to the next.
+    pub(crate) date: bool,
 }
 
 impl Reads {
@@ -156,8 +158,11 @@ impl Reads {
                 (Some("facts"), Some(fact)) => {
                     self.facts.insert(fact.clone());
                 }
-                (Some("date"), _) => {}
-                _ => self.all_facts = true,
+                (Some("date"), _) => self.date = true,
+                _ => {
+                    self.all_facts = true;
+                    self.date = true;
+                }
             },
             _ => {} // principal and action are fixed for a position
         }

@@ -11,7 +11,7 @@ use crate::cedar::reads::{AttributesRead, PartnersRead, ResourceReads};
 use crate::model::{Proposal, Value};
 
 /// Proposals grouped by a projection.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ClassTable {
     /// The class of every proposal.
     pub(crate) class_of: Vec<u32>,
@@ -169,6 +169,10 @@ mod tests {
             engagement,
             circulated: None,
             deadline: None,
+            procedure: None,
+            withdrawn: None,
+            withdrawn_reason: None,
+            supersedes: None,
             attributes: host
                 .map(|h| BTreeMap::from([("host".to_owned(), Value::String(h.into()))]))
                 .unwrap_or_default(),

@@ -3,6 +3,8 @@
 //! These are indices into the scenario, cheap to build for every proposal of a programme;
 //! [`crate::report`] turns them into the documented JSON.
 
+use super::timing::Taken;
+use crate::date::Date;
 use crate::rules::{Outcome, Stance};
 
 /// Counts of stances among the seated members of a committee.
@@ -59,13 +61,25 @@ pub struct EvalIssue {
     pub message: String,
 }
 
-/// A proposal's outcome on a date, with its reasons.
+/// A proposal's decision on an evaluation date, or its outcome while it is open, with reasons.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
     /// Proposal index.
     pub proposal: usize,
-    /// Adopted, blocked or pending.
+    /// The decision's outcome once taken; while open, adopted, blocked or pending on the date.
     pub outcome: Outcome,
+    /// The decision, once taken on or before the evaluation date.
+    pub taken: Option<Taken>,
+    /// The day the stances below are of: the decision's when it is taken, else the evaluation
+    /// date.
+    pub stances_on: Date,
+    /// The deadline in force on that day.
+    pub deadline: Option<Date>,
+    /// On a recorded decision, the rule's outcome on its day (as if the deadline were then).
+    pub computed: Option<Outcome>,
+    /// On a decision taken, the rule's outcome with the stances on the evaluation date, were the
+    /// proposal put again then, when it differs from the decision.
+    pub would_now_be: Option<Outcome>,
     /// Stances of the seated members.
     pub tally: Tally,
     /// One entry per objecting member, in member order.
@@ -90,11 +104,13 @@ pub struct MemberStance {
 
 /// A proposal whose outcome differs between two evaluations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Change {
+pub struct OutcomeChange {
     /// Proposal index.
     pub proposal: usize,
     /// Outcome before.
     pub before: Outcome,
     /// Outcome after.
     pub after: Outcome,
+    /// Whether the decision before was taken.
+    pub final_before: bool,
 }

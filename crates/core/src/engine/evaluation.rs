@@ -1,16 +1,17 @@
-//! Evaluating a compiled scenario on a date: facts in force, position verdicts, decisions.
+//! Evaluating a compiled scenario on a date: every proposal's decision as taken on its
+//! procedure's timing, or its outcome while open, with the stances of the decision's day.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use cedar_policy::{Authorizer, Context, Request};
-
 use super::Engine;
-use super::decision::{Cause, Change, Decision, EvalIssue, MemberStance, Objection, Tally};
-use crate::cedar::world;
+use super::decision::{Decision, MemberStance, Objection, OutcomeChange, Tally};
+use super::timing::{Ballot, How, Lens, Taken};
+use super::world::{Days, World};
+use crate::change::DecisionChange;
 use crate::date::Date;
-use crate::model::{Value, VoteStance};
-use crate::rules::{self, Stance};
+use crate::model::{Decided, Trigger, Value};
+use crate::rules::{Outcome, Stance};
 
 /// The observation of a fact used on a date.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +29,10 @@ pub struct Observation {
 pub struct FactSet(BTreeMap<String, Observation>);
 
 impl FactSet {
+    pub(crate) fn from_map(map: BTreeMap<String, Observation>) -> FactSet {
+        FactSet(map)
+    }
+
     /// The observation of a fact, if one is in force.
     pub fn get(&self, id: &str) -> Option<&Observation> {
         self.0.get(id)
@@ -42,6 +47,14 @@ impl FactSet {
 /// Why a what-if cannot be run.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WhatIfError {
+    /// The scenario has no such fact: no observation, and no position reads it.
+    #[error("unknown fact `{fact}`{}", suggest(.suggestions))]
+    UnknownFact {
+        /// The fact id given.
+        fact: String,
+        /// The closest known fact ids, closest first.
+        suggestions: Vec<String>,
+    },
     /// The value's type differs from the fact's observations.
     #[error("fact `{fact}` is {expected}, but `{value}` is {found}")]
     WrongType {
@@ -62,73 +75,69 @@ pub enum WhatIfError {
         /// What is wrong.
         message: String,
     },
-    /// Cedar refused the context (a bug, reported rather than hidden).
-    #[error("cannot build the evaluation context: {0}")]
-    Context(String),
 }
 
-/// What a position says of one class of proposals.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Verdict {
-    Silent,
-    Forbids,
-    Error(Arc<str>),
+fn suggest(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        [one] => format!(": did you mean `{one}`?"),
+        more => {
+            format!(": did you mean one of {}?", more.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+        }
+    }
 }
 
-/// Every stance and outcome of a scenario on one date.
+/// Each day looked at by a what-if, in the world before and after.
+type Differ = std::collections::HashMap<Date, (Arc<super::world::Day>, Arc<super::world::Day>)>;
+
+/// Every proposal's decision or outcome on one date.
 #[derive(Debug)]
 pub struct Evaluation<'e> {
-    engine: &'e Engine,
+    lens: Lens<'e>,
     at: Date,
-    facts: FactSet,
-    /// For every position: None when not in force on `at`, else a verdict per class.
-    verdicts: Vec<Option<Arc<Vec<Verdict>>>>,
     decisions: Vec<Decision>,
     /// Index in `decisions` of every proposal (`u32::MAX` when not before its committee).
     slots: Vec<u32>,
 }
 
 impl Engine {
-    /// The facts in force on a date, per contract §1: for each fact, the observation with the
-    /// latest `as_of <= at` whose `valid_until`, if set, is `>= at`.
+    /// The facts in force on a date, per contract §1: for each fact, the observation known and
+    /// holding on `at` with the latest `as_of`.
     pub fn facts_at(&self, at: Date) -> FactSet {
-        let mut out = BTreeMap::new();
-        for (id, observations) in &self.facts_by_id {
-            let best = observations
-                .iter()
-                .filter_map(|&i| self.scenario.facts.get(i))
-                .filter(|f| f.as_of <= at && f.valid_until.is_none_or(|u| u >= at))
-                .max_by_key(|f| f.as_of);
-            if let Some(f) = best {
-                out.insert(
-                    id.clone(),
-                    Observation { value: f.value.clone(), as_of: f.as_of, source: f.source.clone() },
-                );
-            }
-        }
-        FactSet(out)
+        self.world.facts_at(self, at)
     }
 
-    /// Evaluates every proposal on a date, with what-if observations added on that date.
+    /// Evaluates every proposal on a date. `set` holds facts at other values throughout (a
+    /// counterfactual): each proposal is decided again with them on its procedure's timing.
     pub fn evaluate(&self, at: Date, set: &[(String, Value)]) -> Result<Evaluation<'_>, WhatIfError> {
-        let mut facts = self.facts_at(at);
-        self.apply(&mut facts, at, set)?;
-        Evaluation::new(self, at, facts, None)
+        let overrides = self.overrides(set)?;
+        let lens = if overrides.is_empty() {
+            self.lens()
+        } else {
+            let facts: Vec<&str> = overrides.keys().map(String::as_str).collect();
+            let days = Days::sharing(&self.days, self, &facts);
+            Lens { engine: self, world: Arc::new(World::new(self, overrides)), days: Arc::new(days) }
+        };
+        Ok(Evaluation::new(lens, at, None))
     }
 
-    fn apply(&self, facts: &mut FactSet, at: Date, set: &[(String, Value)]) -> Result<(), WhatIfError> {
+    /// Checks what-if values against the scenario's facts: known ids, the facts' types.
+    fn overrides(&self, set: &[(String, Value)]) -> Result<BTreeMap<String, Value>, WhatIfError> {
         use crate::cedar::schema::ValueType;
+        let mut out = BTreeMap::new();
         for (id, value) in set {
+            if !self.facts_by_id.contains_key(id) && !self.positions.iter().any(|p| p.reads.facts.contains(id)) {
+                return Err(WhatIfError::UnknownFact { fact: id.clone(), suggestions: self.closest_facts(id) });
+            }
             let value = match (self.fact_types.get(id), value) {
                 (Some(ValueType::Decimal), Value::Long(n)) => Value::Decimal(crate::Decimal::from_int(*n)),
                 (Some(ty), v) if *ty != ValueType::of(v) => {
-                    let expected = facts.get(id).map(|o| o.value.type_with_article()).or_else(|| {
-                        self.facts_by_id
-                            .get(id)
-                            .and_then(|obs| obs.first())
-                            .and_then(|&i| self.scenario.facts.get(i))
-                            .map(|f| f.value.type_with_article())
-                    });
+                    let expected = self
+                        .facts_by_id
+                        .get(id)
+                        .and_then(|obs| obs.first())
+                        .and_then(|&i| self.scenario.facts.get(i))
+                        .map(|f| f.value.type_with_article());
                     return Err(WhatIfError::WrongType {
                         fact: id.clone(),
                         expected: expected.unwrap_or("another type"),
@@ -142,182 +151,157 @@ impl Engine {
                 crate::model::check_cedar_decimal(d)
                     .map_err(|message| WhatIfError::BadValue { fact: id.clone(), message })?;
             }
-            facts.0.insert(id.clone(), Observation { value, as_of: at, source: "what-if".to_owned() });
+            out.insert(id.clone(), value);
         }
-        Ok(())
+        Ok(out)
     }
 
-    fn verdict(&self, position: usize, rep: usize, context: &Context) -> Verdict {
-        let (Some(compiled), Some(proposal), Some(member)) = (
-            self.positions.get(position),
-            self.scenario.proposals.get(rep),
-            self.position_member.get(position).and_then(|&m| self.scenario.members.get(m)),
-        ) else {
-            return Verdict::Silent;
-        };
-        let request = match Request::new(
-            self.names.member(&member.id),
-            self.names.consent.clone(),
-            self.names.proposal(&proposal.id),
-            context.clone(),
-            None,
-        ) {
-            Ok(r) => r,
-            Err(e) => return Verdict::Error(e.to_string().into()),
-        };
-        let response = Authorizer::new().is_authorized(&request, &compiled.policies, &self.entities);
-        if response.diagnostics().reason().next().is_some() {
-            return Verdict::Forbids;
-        }
-        let errors: Vec<String> = response.diagnostics().errors().map(|e| e.to_string()).collect();
-        if errors.is_empty() { Verdict::Silent } else { Verdict::Error(errors.join("; ").into()) }
-    }
-
-    fn evaluate_position(&self, position: usize, context: &Context) -> Vec<Verdict> {
-        let Some(table) = self.position_table.get(position).and_then(|&t| self.tables.get(t)) else {
-            return Vec::new();
-        };
-        table.reps.iter().map(|&rep| self.verdict(position, rep, context)).collect()
-    }
-
-    fn in_force(&self, position: usize, at: Date) -> bool {
-        self.scenario
-            .positions
-            .get(position)
-            .is_some_and(|p| p.since.is_none_or(|since| since <= at) && p.withdrawn.is_none_or(|w| at < w))
-    }
-
-    /// The naive way to decide, kept as a baseline for benchmarks and a cross-check for tests:
-    /// one Cedar authorization per seated member and proposal (with all of the member's
-    /// positions in force, on the proposal itself) unless the member voted. Returns the objecting
-    /// members of each proposal before its committee, in scenario and seat order.
-    pub fn baseline_objections(&self, at: Date, all_proposals: &cedar_policy::Entities) -> Vec<Vec<usize>> {
-        let facts = self.facts_at(at);
-        let Ok(context) = world::context(facts.iter().map(|(k, o)| (k, &o.value)), at) else { return Vec::new() };
-        let sets: Vec<cedar_policy::PolicySet> = self
-            .positions_by_member
-            .iter()
-            .map(|list| {
-                let mut set = cedar_policy::PolicySet::new();
-                for &pos in list.iter().filter(|&&p| self.in_force(p, at)) {
-                    if let Some(compiled) = self.positions.get(pos) {
-                        for policy in compiled.policies.policies() {
-                            let id = cedar_policy::PolicyId::new(format!("{pos}.{}", policy.id()));
-                            let _ = set.add(policy.new_id(id));
-                        }
-                    }
-                }
-                set
-            })
-            .collect();
-        let authorizer = Authorizer::new();
-        let mut out = Vec::with_capacity(self.scenario.proposals.len());
-        for (p, proposal) in self.scenario.proposals.iter().enumerate() {
-            if proposal.circulated.is_some_and(|c| c > at) {
-                continue;
-            }
-            let mut latest: BTreeMap<usize, VoteStance> = BTreeMap::new();
-            for &v in self.votes_by_proposal.get(p).map_or(&[][..], Vec::as_slice) {
-                if let (Some(vote), Some(&m)) = (self.scenario.votes.get(v), self.vote_member.get(v))
-                    && vote.at <= at
-                {
-                    latest.insert(m, vote.stance);
-                }
-            }
-            let mut objecting = Vec::new();
-            for m in self.seated(self.committee_of(p), at) {
-                if let Some(stance) = latest.get(&m) {
-                    if *stance == VoteStance::Object {
-                        objecting.push(m);
-                    }
-                    continue;
-                }
-                let (Some(member), Some(set)) = (self.scenario.members.get(m), sets.get(m)) else { continue };
-                let Ok(request) = Request::new(
-                    self.names.member(&member.id),
-                    self.names.consent.clone(),
-                    self.names.proposal(&proposal.id),
-                    context.clone(),
-                    None,
-                ) else {
-                    continue;
-                };
-                if authorizer.is_authorized(&request, set, all_proposals).diagnostics().reason().next().is_some() {
-                    objecting.push(m);
-                }
-            }
-            out.push(objecting);
-        }
-        out
-    }
-
-    /// Every partner and proposal as Cedar entities, for [`Engine::baseline_objections`].
-    pub fn baseline_entities(&self) -> Result<cedar_policy::Entities, String> {
-        let mut entities = Vec::new();
-        for p in &self.scenario.partners {
-            entities.push(self.names.partner_entity(p)?);
-        }
-        for p in &self.scenario.proposals {
-            entities.push(self.names.proposal_entity(p)?);
-        }
-        cedar_policy::Entities::from_entities(entities, None).map_err(|e| e.to_string())
+    /// Known fact ids close to `id`, closest first.
+    fn closest_facts(&self, id: &str) -> Vec<String> {
+        let mut known: Vec<&str> = self.facts_by_id.keys().map(String::as_str).collect();
+        known.extend(self.positions.iter().flat_map(|p| p.reads.facts.iter().map(String::as_str)));
+        known.sort_unstable();
+        known.dedup();
+        let mut scored: Vec<(f64, &str)> =
+            known.into_iter().map(|k| (strsim::jaro_winkler(id, k), k)).filter(|(score, _)| *score >= 0.7).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        scored.into_iter().take(3).map(|(_, k)| k.to_owned()).collect()
     }
 }
 
 impl<'e> Evaluation<'e> {
-    fn new(
-        engine: &'e Engine,
-        at: Date,
-        facts: FactSet,
-        previous: Option<(&Evaluation<'e>, &BTreeSet<&str>)>,
-    ) -> Result<Evaluation<'e>, WhatIfError> {
-        let context = world::context(facts.iter().map(|(k, o)| (k, &o.value)), at).map_err(WhatIfError::Context)?;
-        let verdicts: Vec<Option<Arc<Vec<Verdict>>>> = (0..engine.positions.len())
-            .map(|pos| {
-                if !engine.in_force(pos, at) {
-                    return None;
-                }
-                if let Some((before, changed)) = previous {
-                    let reads = engine.positions.get(pos).map(|p| &p.reads);
-                    let affected = reads.is_none_or(|r| changed.iter().any(|id| r.reads_fact(id)));
-                    if !affected && let Some(Some(v)) = before.verdicts.get(pos) {
-                        return Some(Arc::clone(v));
-                    }
-                }
-                Some(Arc::new(engine.evaluate_position(pos, &context)))
-            })
-            .collect();
-        // After a what-if, only proposals in a class whose verdict changed need deciding again.
-        let dirty = previous.map(|(before, _)| {
-            let mut dirty = vec![false; engine.scenario.proposals.len()];
-            for (pos, (new, old)) in verdicts.iter().zip(&before.verdicts).enumerate() {
-                let (Some(new), Some(old)) = (new, old) else { continue };
-                if Arc::ptr_eq(new, old) {
-                    continue;
-                }
-                let changed: Vec<bool> = new.iter().zip(old.iter()).map(|(a, b)| a != b).collect();
-                if !changed.contains(&true) {
-                    continue;
-                }
-                let Some(table) = engine.position_table.get(pos).and_then(|&t| engine.tables.get(t)) else { continue };
-                for (proposal, flag) in dirty.iter_mut().enumerate() {
-                    *flag |= changed.get(table.class(proposal)).copied().unwrap_or(true);
-                }
-            }
-            dirty
+    fn new(lens: Lens<'e>, at: Date, base: Option<(&Evaluation<'e>, &[&str])>) -> Evaluation<'e> {
+        let engine = lens.engine;
+        let mut evaluation =
+            Evaluation { lens, at, decisions: Vec::new(), slots: vec![u32::MAX; engine.scenario.proposals.len()] };
+        // For a what-if: the positions that read a fact set, by committee whose members hold them.
+        let affected: Option<Vec<Vec<usize>>> = base.map(|(_, facts)| {
+            engine
+                .committees
+                .iter()
+                .map(|c| {
+                    (0..engine.positions.len())
+                        .filter(|&pos| {
+                            engine.positions.get(pos).is_some_and(|p| facts.iter().any(|f| p.reads.reads_fact(f)))
+                        })
+                        .filter(|pos| engine.position_member.get(*pos).is_some_and(|m| c.seats.contains(m)))
+                        .collect()
+                })
+                .collect()
         });
-        let mut evaluation = Evaluation { engine, at, facts, verdicts, decisions: Vec::new(), slots: Vec::new() };
-        evaluation.decisions = match (previous, &dirty) {
-            (Some((before, _)), Some(dirty)) => evaluation.decide_again(&before.decisions, dirty),
-            _ => evaluation.decide_all(),
-        };
-        evaluation.slots = vec![u32::MAX; engine.scenario.proposals.len()];
-        for (i, d) in evaluation.decisions.iter().enumerate() {
-            if let Some(slot) = evaluation.slots.get_mut(d.proposal) {
-                *slot = i as u32;
+        let mut differ = Differ::new();
+        for (p, proposal) in engine.scenario.proposals.iter().enumerate() {
+            if proposal.circulated.is_none_or(|c| c <= at) {
+                let kept = match (base, &affected) {
+                    (Some((before, _)), Some(affected)) => before
+                        .decision(p)
+                        .filter(|d| {
+                            let affected = affected.get(engine.committee_of(p)).map_or(&[][..], Vec::as_slice);
+                            evaluation.same_as(before, d, affected, &mut differ)
+                        })
+                        .cloned(),
+                    _ => None,
+                };
+                let decision = kept.unwrap_or_else(|| evaluation.decide(p));
+                if let Some(slot) = evaluation.slots.get_mut(p) {
+                    *slot = evaluation.decisions.len() as u32;
+                }
+                evaluation.decisions.push(decision);
             }
         }
-        Ok(evaluation)
+        evaluation
+    }
+
+    fn decide(&self, p: usize) -> Decision {
+        let (lens, at) = (&self.lens, self.at);
+        let engine = lens.engine;
+        match lens.taken(p, at) {
+            Some((taken, ballot)) => {
+                let ballot = ballot.unwrap_or_else(|| lens.ballot(p, taken.on));
+                let deadline = engine.deadline_on(p, taken.on);
+                let computed = match taken.how {
+                    How::Recorded { .. } if taken.outcome != Outcome::Withdrawn => {
+                        Some(lens.outcome(p, &ballot, taken.on, Some(taken.on)))
+                    }
+                    _ => None,
+                };
+                // Put again today: decided at once under a deadline procedure.
+                let now = lens.ballot(p, at);
+                let again = lens.outcome(p, &now, at, deadline.map(|_| at));
+                let mut decision = self.decision_of(p, &ballot, taken.outcome, taken.on, deadline);
+                decision.taken = Some(taken);
+                decision.computed = computed;
+                decision.would_now_be = (again != taken.outcome).then_some(again);
+                decision
+            }
+            None => {
+                let ballot = lens.ballot(p, at);
+                let deadline = engine.deadline_on(p, at);
+                let outcome = lens.outcome(p, &ballot, at, deadline);
+                self.decision_of(p, &ballot, outcome, at, deadline)
+            }
+        }
+    }
+
+    /// Whether a decision of `before` holds in this evaluation's world as it is: its timing does
+    /// not depend on facts (it has a deadline or a record) and none of the `affected` positions
+    /// says otherwise of it on the days it reads. `differ` keeps the days looked at.
+    fn same_as(&self, before: &Evaluation<'e>, d: &Decision, affected: &[usize], differ: &mut Differ) -> bool {
+        let engine = self.lens.engine;
+        let p = d.proposal;
+        let fixed = engine.scenario.proposals.get(p).is_some_and(|x| x.deadline.is_some())
+            || engine.record_of.get(p).is_some_and(Option::is_some);
+        if !fixed {
+            return false;
+        }
+        let class_of =
+            |pos: usize| engine.position_table.get(pos).and_then(|&t| engine.tables.get(t)).map(|t| t.class(p));
+        [d.stances_on, self.at].iter().all(|&day| {
+            let (old, new) = differ.entry(day).or_insert_with(|| (before.lens.day(day), self.lens.day(day)));
+            affected.iter().all(|&pos| {
+                let (a, b) = (old.verdicts.get(pos).cloned().flatten(), new.verdicts.get(pos).cloned().flatten());
+                match (a, b) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) if Arc::ptr_eq(&a, &b) => true,
+                    (Some(a), Some(b)) => {
+                        let Some(class) = class_of(pos) else { return false };
+                        a.get(engine, pos, class) == b.get(engine, pos, class)
+                    }
+                    _ => false,
+                }
+            })
+        })
+    }
+
+    fn decision_of(&self, p: usize, ballot: &Ballot, outcome: Outcome, on: Date, deadline: Option<Date>) -> Decision {
+        let mut tally = Tally::default();
+        let mut objections = Vec::new();
+        for s in &ballot.stances {
+            tally.add(s.stance);
+            if let (Stance::Object, Some(cause)) = (s.stance, &s.cause) {
+                objections.push(Objection { member: s.member, cause: cause.clone() });
+            }
+        }
+        let weight = self.lens.engine.rule_of(p).and_then(|r| r.consenting_weight(&ballot.pairs()));
+        Decision {
+            proposal: p,
+            outcome,
+            taken: None,
+            stances_on: on,
+            deadline,
+            computed: None,
+            would_now_be: None,
+            tally,
+            objections,
+            issues: ballot.issues.clone(),
+            weight,
+        }
+    }
+
+    /// How many Cedar evaluations this evaluation (and the what-if runs it shares verdicts with)
+    /// has made so far.
+    pub fn cedar_evaluations(&self) -> usize {
+        self.lens.days.evaluations()
     }
 
     /// The evaluation date.
@@ -327,12 +311,22 @@ impl<'e> Evaluation<'e> {
 
     /// The engine evaluated.
     pub fn engine(&self) -> &'e Engine {
-        self.engine
+        self.lens.engine
     }
 
-    /// The facts in force, what-if observations included.
-    pub fn facts(&self) -> &FactSet {
-        &self.facts
+    /// The facts in force on the evaluation date, what-if values included.
+    pub fn facts(&self) -> FactSet {
+        self.facts_on(self.at)
+    }
+
+    /// The facts in force on a date, what-if values included.
+    pub fn facts_on(&self, at: Date) -> FactSet {
+        self.lens.day(at).facts.clone()
+    }
+
+    /// The facts held at a what-if value, by id.
+    pub fn what_if_facts(&self) -> &BTreeMap<String, Value> {
+        &self.lens.world.overrides
     }
 
     /// Decisions on every proposal before its committee on the date, in scenario order.
@@ -345,163 +339,92 @@ impl<'e> Evaluation<'e> {
         self.decisions.get(*self.slots.get(proposal)? as usize)
     }
 
-    /// The same evaluation with what-if observations added on its date. Only positions that read
-    /// a fact set here are evaluated again.
-    pub fn what_if(&self, set: &[(String, Value)]) -> Result<Evaluation<'e>, WhatIfError> {
-        let mut facts = self.facts.clone();
-        self.engine.apply(&mut facts, self.at, set)?;
-        let changed: BTreeSet<&str> = set.iter().map(|(k, _)| k.as_str()).collect();
-        Evaluation::new(self.engine, self.at, facts, Some((self, &changed)))
+    /// Every seated member's stance on a proposal, in seat order, on the day its decision was
+    /// taken (or on the evaluation date while it is open).
+    pub fn stances(&self, proposal: usize) -> Vec<MemberStance> {
+        let on = self.decision(proposal).map_or(self.at, |d| d.stances_on);
+        self.lens.ballot(proposal, on).stances
     }
 
-    /// Proposals whose outcome differs in `other`, in scenario order.
-    pub fn changes(&self, other: &Evaluation<'_>) -> Vec<Change> {
+    /// The same date in a world where the facts in `set` had these values throughout: every
+    /// proposal decided again on its procedure's timing. A recorded decision stays as recorded
+    /// unless the set facts change the rule's outcome on its day.
+    pub fn what_if(&self, set: &[(String, Value)]) -> Result<Evaluation<'e>, WhatIfError> {
+        let engine = self.lens.engine;
+        let mut overrides = self.lens.world.overrides.clone();
+        overrides.extend(engine.overrides(set)?);
+        let changed: Vec<&str> = set.iter().map(|(k, _)| k.as_str()).collect();
+        let days = Days::sharing(&self.lens.days, engine, &changed);
+        let lens = Lens { engine, world: Arc::new(World::new(engine, overrides)), days: Arc::new(days) };
+        let mut after = Evaluation::new(lens, self.at, Some((self, &changed)));
+        for d in &mut after.decisions {
+            let Some(Taken { how: How::Recorded { .. }, .. }) = d.taken else { continue };
+            let before = self.decision(d.proposal).and_then(|b| b.computed);
+            if let (Some(now), Some(before)) = (d.computed, before)
+                && now != before
+            {
+                d.outcome = now;
+            }
+        }
+        Ok(after)
+    }
+
+    /// Proposals whose outcome differs in `other` (the same proposals, paired by id), in
+    /// scenario order.
+    pub fn changes(&self, other: &Evaluation<'_>) -> Vec<OutcomeChange> {
         self.decisions
             .iter()
-            .zip(&other.decisions)
-            .filter(|(a, b)| a.outcome != b.outcome)
-            .map(|(a, b)| Change { proposal: a.proposal, before: a.outcome, after: b.outcome })
-            .collect()
-    }
-
-    fn verdict(&self, position: usize, proposal: usize) -> Option<&Verdict> {
-        let table = self.engine.position_table.get(position).and_then(|&t| self.engine.tables.get(t))?;
-        self.verdicts.get(position)?.as_ref()?.get(table.class(proposal))
-    }
-
-    /// Latest vote (index) of every member on a proposal up to the date.
-    fn latest_votes(&self, proposal: usize) -> Vec<(usize, usize)> {
-        let mut latest: Vec<(usize, usize)> = Vec::new();
-        for &v in self.engine.votes_by_proposal.get(proposal).map_or(&[][..], Vec::as_slice) {
-            let Some(vote) = self.engine.scenario.votes.get(v) else { continue };
-            if vote.at > self.at {
-                break;
-            }
-            let member = self.engine.vote_member.get(v).copied().unwrap_or(0);
-            match latest.iter_mut().find(|(m, _)| *m == member) {
-                Some(slot) => slot.1 = v,
-                None => latest.push((member, v)),
-            }
-        }
-        latest
-    }
-
-    /// A member's stance on a proposal, its cause, and positions that failed to evaluate.
-    fn stance(
-        &self,
-        proposal: usize,
-        member: usize,
-        votes: &[(usize, usize)],
-        issues: &mut Vec<EvalIssue>,
-    ) -> MemberStance {
-        if let Some(&(_, v)) = votes.iter().find(|(m, _)| *m == member) {
-            let stance = match self.engine.scenario.votes.get(v).map(|v| v.stance) {
-                Some(VoteStance::Consent) => Stance::Consent,
-                Some(VoteStance::Object) => Stance::Object,
-                Some(VoteStance::Abstain) | None => Stance::Abstain,
-            };
-            return MemberStance { member, stance, cause: Some(Cause::Vote(v)) };
-        }
-        let mut forbidding = Vec::new();
-        for &pos in self.engine.positions_by_member.get(member).map_or(&[][..], Vec::as_slice) {
-            match self.verdict(pos, proposal) {
-                Some(Verdict::Forbids) => forbidding.push(pos),
-                Some(Verdict::Error(message)) => {
-                    issues.push(EvalIssue { member, position: pos, message: self.explain_error(pos, message) })
-                }
-                Some(Verdict::Silent) | None => {}
-            }
-        }
-        if forbidding.is_empty() {
-            MemberStance { member, stance: Stance::Silent, cause: None }
-        } else {
-            MemberStance { member, stance: Stance::Object, cause: Some(Cause::Positions(forbidding)) }
-        }
-    }
-
-    /// Cedar's message, led by the likely cause when the position reads facts with no
-    /// observation on the date.
-    fn explain_error(&self, position: usize, message: &str) -> String {
-        let missing: Vec<String> = self
-            .engine
-            .positions
-            .get(position)
-            .map(|p| p.reads.facts.iter().filter(|f| self.facts.get(f).is_none()).map(|f| format!("`{f}`")).collect())
-            .unwrap_or_default();
-        if missing.is_empty() {
-            message.to_owned()
-        } else {
-            let s = if missing.len() == 1 { "" } else { "s" };
-            format!("it reads fact{s} {} with no observation on {} ({message})", missing.join(", "), self.at)
-        }
-    }
-
-    /// Every seated member's stance on a proposal, in seat order.
-    pub fn stances(&self, proposal: usize) -> Vec<MemberStance> {
-        let votes = self.latest_votes(proposal);
-        let mut issues = Vec::new();
-        let committee = self.engine.committee_of(proposal);
-        self.engine
-            .seated(committee, self.at)
-            .into_iter()
-            .map(|m| self.stance(proposal, m, &votes, &mut issues))
-            .collect()
-    }
-
-    fn decide_all(&self) -> Vec<Decision> {
-        let engine = self.engine;
-        let seated = self.seated_all();
-        let mut decisions = Vec::with_capacity(engine.scenario.proposals.len());
-        for (p, proposal) in engine.scenario.proposals.iter().enumerate() {
-            if proposal.circulated.is_none_or(|c| c <= self.at) {
-                decisions.push(self.decide_one(p, &seated));
-            }
-        }
-        decisions
-    }
-
-    /// Decisions after a what-if on the same date: the same proposals, decided again only where
-    /// `dirty`.
-    fn decide_again(&self, before: &[Decision], dirty: &[bool]) -> Vec<Decision> {
-        let seated = self.seated_all();
-        before
-            .iter()
-            .map(|d| {
-                if dirty.get(d.proposal).copied().unwrap_or(true) {
-                    self.decide_one(d.proposal, &seated)
-                } else {
-                    d.clone()
-                }
+            .filter_map(|a| {
+                let b = other.decision(a.proposal)?;
+                (a.outcome != b.outcome).then_some(OutcomeChange {
+                    proposal: a.proposal,
+                    before: a.outcome,
+                    after: b.outcome,
+                    final_before: a.taken.is_some(),
+                })
             })
             .collect()
     }
 
-    fn seated_all(&self) -> Vec<Vec<usize>> {
-        (0..self.engine.committees.len()).map(|c| self.engine.seated(c, self.at)).collect()
+    /// The decisions a clock that reached the evaluation date records: every decision taken by
+    /// the rule (on a deadline, or adopted without one) that has no record yet, earliest first.
+    pub fn due(&self) -> Vec<DecisionChange> {
+        let engine = self.lens.engine;
+        let mut due: Vec<(Date, usize, DecisionChange)> = self
+            .decisions
+            .iter()
+            .filter_map(|d| {
+                let taken = d.taken?;
+                let trigger = match taken.how {
+                    How::Deadline => Trigger::Deadline,
+                    How::Adopted => Trigger::Adopted,
+                    How::Withdrawn | How::Superseded { .. } | How::Recorded { .. } => return None,
+                };
+                let outcome = match taken.outcome {
+                    Outcome::Adopted => Decided::Adopted,
+                    _ => Decided::Blocked,
+                };
+                let change = DecisionChange {
+                    proposal: engine.scenario.proposals.get(d.proposal)?.id.clone(),
+                    trigger,
+                    on: taken.on,
+                    outcome,
+                    objecting: self.objecting(d),
+                    state: None,
+                    engine: None,
+                    reason: None,
+                    source: None,
+                };
+                Some((taken.on, d.proposal, change))
+            })
+            .collect();
+        due.sort_by_key(|(on, p, _)| (*on, *p));
+        due.into_iter().map(|(_, _, c)| c).collect()
     }
 
-    fn decide_one(&self, p: usize, seated: &[Vec<usize>]) -> Decision {
-        let engine = self.engine;
-        let committee = engine.committee_of(p);
-        let votes = self.latest_votes(p);
-        let mut tally = Tally::default();
-        let mut objections = Vec::new();
-        let mut issues = Vec::new();
-        let seats = seated.get(committee).map_or(&[][..], Vec::as_slice);
-        let mut ballot = Vec::with_capacity(seats.len());
-        for &m in seats {
-            let s = self.stance(p, m, &votes, &mut issues);
-            tally.add(s.stance);
-            ballot.push((m, s.stance));
-            if let (Stance::Object, Some(cause)) = (s.stance, s.cause) {
-                objections.push(Objection { member: m, cause });
-            }
-        }
-        let deadline = engine.scenario.proposals.get(p).and_then(|x| x.deadline);
-        let (outcome, weight) = match engine.committees.get(committee) {
-            Some(c) => (rules::outcome(&c.rule, &ballot, self.at, deadline), c.rule.consenting_weight(&ballot)),
-            None => (rules::Outcome::Pending, None),
-        };
-        Decision { proposal: p, outcome, tally, objections, issues, weight }
+    /// The ids of a decision's objecting members, in seat order.
+    pub fn objecting(&self, d: &Decision) -> Vec<String> {
+        let members = &self.lens.engine.scenario.members;
+        d.objections.iter().filter_map(|o| members.get(o.member).map(|m| m.id.clone())).collect()
     }
 }

@@ -1,34 +1,46 @@
-//! The decision engine: a validated, compiled scenario that decides proposals on any date.
+//! The decision engine: a validated, compiled scenario that decides proposals over time.
 //!
 //! [`Engine::new`] checks a [`Scenario`] (every problem at once), compiles its positions and
-//! groups its proposals for fast evaluation. [`Engine::evaluate`] gives an [`Evaluation`]: every
-//! member's stance on every proposal on a date and every proposal's outcome, with reasons.
-//! What-if runs ([`Evaluation::what_if`]) add fact observations on the evaluation date and
-//! re-evaluate only the positions that read them; the scenario is never modified.
+//! groups its proposals for fast evaluation. [`Engine::apply`] takes the scenario one
+//! [`crate::Change`] further, with the same checks. [`Engine::evaluate`] gives an
+//! [`Evaluation`]: every proposal's decision on a date, taken on its procedure's timing and never
+//! reopened, or its outcome while it is open, with every member's stance and the reasons.
+//! What-if runs ([`Evaluation::what_if`]) decide again in a world where some facts had other
+//! values throughout; the scenario is never modified.
 
+mod apply;
+mod baseline;
 mod classes;
 mod decision;
 mod evaluation;
+mod history;
+mod timing;
+mod world;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use cedar_policy::{Entities, Validator};
 
-pub use decision::{Cause, Change, Decision, EvalIssue, MemberStance, Objection, Tally};
+pub use apply::Refused;
+pub use baseline::Baseline;
+pub use decision::{Cause, Decision, EvalIssue, MemberStance, Objection, OutcomeChange, Tally};
 pub use evaluation::{Evaluation, FactSet, Observation, WhatIfError};
+pub use history::{History, OutcomeStep, StanceStep};
+pub use timing::{How, Taken};
 
 use crate::cedar::position::{self, CompiledPosition};
 use crate::cedar::schema::{self, ValueType};
 use crate::cedar::world::Names;
 use crate::date::Date;
-use crate::model::{Rule, Scenario, Seats, Vote, VoteStance};
+use crate::model::{Rule, Scenario, Seats};
 use crate::problem::{Problem, Site, Table};
 use crate::rules::CompiledRule;
 use crate::validate::{self, Index};
 use classes::{ClassTable, Codes};
 
 /// A committee ready to decide.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct CompiledCommittee {
     /// Member indices of its seats.
     seats: Vec<usize>,
@@ -36,7 +48,7 @@ struct CompiledCommittee {
 }
 
 /// A scenario checked and compiled for decisions.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     scenario: Scenario,
     index: Index,
@@ -61,6 +73,18 @@ pub struct Engine {
     position_table: Vec<usize>,
     /// Partners, and every proposal that represents a class.
     entities: Entities,
+    /// The recorded decision of every proposal, if any (index into the scenario's decisions).
+    record_of: Vec<Option<usize>>,
+    /// The extensions of every proposal, by date then file order.
+    extensions_of: Vec<Vec<usize>>,
+    /// The proposal that supersedes each proposal (the first circulated), if any.
+    superseded_by: Vec<Option<usize>>,
+    /// The facts over time as the scenario has them.
+    world: Arc<world::World>,
+    /// Days looked at and verdicts computed so far: shared by every evaluation of the scenario as
+    /// it is, kept while votes, decisions and deadlines change, and made anew when facts or
+    /// positions do.
+    days: Arc<world::Days>,
 }
 
 fn internal(message: impl Into<String>) -> Vec<Problem> {
@@ -173,8 +197,34 @@ impl Engine {
             }
         }
         let entities = Entities::from_entities(entities, None).map_err(|e| internal(e.to_string()))?;
+        let proposal_index = |id: &str| index.proposals.get(id).copied();
+        let mut record_of = vec![None; scenario.proposals.len()];
+        for (i, d) in scenario.decisions.iter().enumerate() {
+            if let Some(slot) = proposal_index(&d.proposal).and_then(|p| record_of.get_mut(p)) {
+                slot.get_or_insert(i);
+            }
+        }
+        let mut extensions_of = vec![Vec::new(); scenario.proposals.len()];
+        for (i, x) in scenario.extensions.iter().enumerate() {
+            if let Some(list) = proposal_index(&x.proposal).and_then(|p| extensions_of.get_mut(p)) {
+                list.push(i);
+            }
+        }
+        for list in &mut extensions_of {
+            list.sort_by_key(|&i| (scenario.extensions.get(i).map(|x| x.on), i));
+        }
+        let mut superseded_by: Vec<Option<usize>> = vec![None; scenario.proposals.len()];
+        for (i, p) in scenario.proposals.iter().enumerate() {
+            let Some(old) = p.supersedes.as_deref().and_then(proposal_index) else { continue };
+            let circulated = |j: usize| scenario.proposals.get(j).and_then(|q| q.circulated);
+            if let Some(slot) = superseded_by.get_mut(old)
+                && slot.is_none_or(|j| circulated(i) < circulated(j))
+            {
+                *slot = Some(i);
+            }
+        }
 
-        Ok(Engine {
+        let mut engine = Engine {
             fact_types: shapes.facts,
             scenario,
             index,
@@ -190,50 +240,21 @@ impl Engine {
             tables,
             position_table,
             entities,
-        })
+            record_of,
+            extensions_of,
+            superseded_by,
+            world: Arc::new(world::World::empty()),
+            days: Arc::default(),
+        };
+        engine.refresh();
+        let problems = engine.check_timing();
+        if problems.is_empty() { Ok(engine) } else { Err(problems) }
     }
 
-    /// Adds votes to a compiled scenario, as if they had been in it from the start, without
-    /// compiling it again: the cost is that of the votes, not of the scenario. Each vote is
-    /// checked as [`Engine::new`] checks votes (known proposal and member, a member who sits on
-    /// the proposal's committee, an objection with a reason). On the first vote that fails, the
-    /// votes before it stay added and its problem is returned.
-    pub fn add_votes(&mut self, votes: impl IntoIterator<Item = Vote>) -> Result<(), Box<Problem>> {
-        for vote in votes {
-            let index = self.scenario.votes.len();
-            let fail = |field: &str, message: String| {
-                Box::new(
-                    Problem::new(Site::field(Table::Vote, index, field), message)
-                        .with_entry_id(Some(&format!("{} on {}", vote.member, vote.proposal))),
-                )
-            };
-            let Some(proposal) = self.proposal_index(&vote.proposal) else {
-                return Err(fail("proposal", format!("unknown proposal `{}`", vote.proposal)));
-            };
-            let Some(member) = self.member_index(&vote.member) else {
-                return Err(fail("member", format!("unknown member `{}`", vote.member)));
-            };
-            let committee = self.committee_of(proposal);
-            if !self.committees.get(committee).is_some_and(|c| c.seats.contains(&member)) {
-                return Err(fail(
-                    "member",
-                    format!("member `{}` does not sit on the committee of `{}`", vote.member, vote.proposal),
-                ));
-            }
-            if vote.stance == VoteStance::Object && vote.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                return Err(fail("reason", "an objection needs a `reason`".to_owned()));
-            }
-            let Some(list) = self.votes_by_proposal.get_mut(proposal) else {
-                return Err(fail("proposal", format!("unknown proposal `{}`", vote.proposal)));
-            };
-            // Keep the order `new` gives: by date, then by position in the scenario.
-            let votes = &self.scenario.votes;
-            let at = list.partition_point(|&v| votes.get(v).is_some_and(|v| v.at <= vote.at));
-            list.insert(at, index);
-            self.vote_member.push(member);
-            self.scenario.votes.push(vote);
-        }
-        Ok(())
+    /// Starts the facts over time and the cache of days again, after facts or positions changed.
+    fn refresh(&mut self) {
+        self.world = Arc::new(world::World::new(self, BTreeMap::new()));
+        self.days = Arc::default();
     }
 
     /// The scenario, as given.

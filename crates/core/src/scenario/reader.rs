@@ -12,8 +12,8 @@ use toml_edit::{Item, TableLike, Value as TomlValue};
 
 use crate::date::Date;
 use crate::model::{
-    Committee, Engagement, Fact, Framework, Member, Partner, Position, Proposal, Quota, Rule, Scenario, Seats, Value,
-    Vote, VoteStance,
+    Committee, Decided, DecisionRecord, Engagement, Extension, Fact, Framework, Member, Partner, Position, Procedure,
+    Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
 };
 use crate::number::Decimal;
 use crate::problem::{Problem, Site, Table};
@@ -98,10 +98,12 @@ pub(crate) fn read(
             "proposal" => Table::Proposal,
             "position" => Table::Position,
             "vote" => Table::Vote,
+            "extension" => Table::Extension,
+            "decision" => Table::Decision,
             other => {
                 problems.push(
                     root_problem(key, format!("unknown table `{other}`"))
-                        .with_help("expected `scenario`, `member`, `framework`, `partner`, `committee`, `fact`, `proposal`, `position` or `vote`"),
+                        .with_help("expected `scenario`, `member`, `framework`, `partner`, `committee`, `fact`, `proposal`, `position`, `vote`, `extension` or `decision`"),
                 );
                 continue;
             }
@@ -177,8 +179,9 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 as_of: e.date("as_of", true).unwrap_or(PLACEHOLDER_DATE),
                 source: e.string("source", true).unwrap_or_default(),
                 valid_until: e.date("valid_until", false),
+                recorded: e.date("recorded", false),
             };
-            e.finish(&["id", "value", "as_of", "source", "valid_until"]);
+            e.finish(&["id", "value", "as_of", "source", "valid_until", "recorded"]);
             s.facts.push(f);
         }
         Table::Proposal => {
@@ -191,6 +194,10 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 engagement: e.engagement(),
                 circulated: e.date("circulated", false),
                 deadline: e.date("deadline", false),
+                procedure: e.procedure(),
+                withdrawn: e.date("withdrawn", false),
+                withdrawn_reason: e.string("withdrawn_reason", false),
+                supersedes: e.string("supersedes", false),
                 attributes: e.values("attributes"),
             };
             e.finish(&[
@@ -202,6 +209,10 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 "engagement",
                 "circulated",
                 "deadline",
+                "procedure",
+                "withdrawn",
+                "withdrawn_reason",
+                "supersedes",
                 "attributes",
             ]);
             s.proposals.push(p);
@@ -212,10 +223,11 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 member: e.string("member", true).unwrap_or_default(),
                 since: e.date("since", false),
                 withdrawn: e.date("withdrawn", false),
+                recorded: e.date("recorded", false),
                 source: e.string("source", true).unwrap_or_default(),
                 policy: e.string("policy", true).unwrap_or_default(),
             };
-            e.finish(&["id", "member", "since", "withdrawn", "source", "policy"]);
+            e.finish(&["id", "member", "since", "withdrawn", "recorded", "source", "policy"]);
             s.positions.push(p);
         }
         Table::Vote => {
@@ -228,6 +240,29 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
             };
             e.finish(&["proposal", "member", "stance", "at", "reason"]);
             s.votes.push(v);
+        }
+        Table::Extension => {
+            let x = Extension {
+                proposal: e.string("proposal", true).unwrap_or_default(),
+                on: e.date("on", true).unwrap_or(PLACEHOLDER_DATE),
+                deadline: e.date("deadline", true).unwrap_or(PLACEHOLDER_DATE),
+                reason: e.string("reason", false),
+            };
+            e.finish(&["proposal", "on", "deadline", "reason"]);
+            s.extensions.push(x);
+        }
+        Table::Decision => {
+            let d = DecisionRecord {
+                proposal: e.string("proposal", true).unwrap_or_default(),
+                on: e.date("on", true).unwrap_or(PLACEHOLDER_DATE),
+                outcome: e.decided(),
+                source: e.string("source", true).unwrap_or_default(),
+                note: e.string("note", false),
+                trigger: e.trigger(),
+                objecting: Vec::new(),
+            };
+            e.finish(&["proposal", "on", "outcome", "source", "note", "trigger"]);
+            s.decisions.push(d);
         }
         Table::Scenario | Table::Root => {}
     }
@@ -271,6 +306,7 @@ impl<'a> Entry<'a> {
         let entry_id = match site_table {
             // Votes have no id: name them as validation does, "member on proposal".
             Table::Vote => text("member").zip(text("proposal")).map(|(m, p)| format!("{m} on {p}")),
+            Table::Extension | Table::Decision => text("proposal").map(str::to_owned),
             _ => text("id").map(str::to_owned),
         };
         Entry { site_table, index, table, src, entry_id, spans, problems }
@@ -444,14 +480,54 @@ impl<'a> Entry<'a> {
         match text.as_deref().map(|t| (t, VoteStance::parse(t))) {
             Some((_, Some(stance))) => stance,
             Some((other, None)) => {
-                let hint = if other == "silent" { " (silence is the absence of a vote)" } else { "" };
                 self.problem(
                     "stance",
-                    format!("unknown stance `{other}`: expected `consent`, `object` or `abstain`{hint}"),
+                    format!("unknown stance `{other}`: expected `consent`, `object`, `abstain` or `silent`"),
                 );
                 VoteStance::Abstain
             }
             None => VoteStance::Abstain,
+        }
+    }
+
+    fn procedure(&mut self) -> Option<Procedure> {
+        let text = self.string("procedure", false)?;
+        let procedure = Procedure::parse(&text);
+        if procedure.is_none() {
+            self.problem("procedure", format!("unknown procedure `{text}`: expected `silence` or `meeting`"));
+        }
+        procedure
+    }
+
+    fn decided(&mut self) -> Decided {
+        let text = self.string("outcome", true);
+        match text.as_deref().map(|t| (t, Decided::parse(t))) {
+            Some((_, Some(outcome))) => outcome,
+            Some((other, None)) => {
+                let hint = if other == "pending" { " (a decision is taken: it is never pending)" } else { "" };
+                self.problem(
+                    "outcome",
+                    format!("unknown outcome `{other}`: expected `adopted`, `blocked` or `withdrawn`{hint}"),
+                );
+                Decided::Blocked
+            }
+            None => Decided::Blocked,
+        }
+    }
+
+    fn trigger(&mut self) -> Trigger {
+        match self.string("trigger", false).as_deref() {
+            None | Some("record") => Trigger::Record,
+            Some("deadline") => Trigger::Deadline,
+            Some("adopted") => Trigger::Adopted,
+            Some("close") => Trigger::Close,
+            Some(other) => {
+                self.problem(
+                    "trigger",
+                    format!("unknown trigger `{other}`: expected `record`, `deadline`, `adopted` or `close`"),
+                );
+                Trigger::Record
+            }
         }
     }
 

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::date::Date;
-use crate::model::{Quota, Rule, Scenario, Seats, Value};
+use crate::model::{Quota, Rule, Scenario, Seats, Trigger, Value};
 use crate::number::Decimal;
 
 /// Writes a scenario as a scenario file that [`parse`](super::parse) reads back to an equal
@@ -67,6 +67,7 @@ pub fn write(scenario: &Scenario) -> String {
         w.field("as_of", &f.as_of.to_string());
         w.string("source", &f.source);
         w.opt_date("valid_until", f.valid_until);
+        w.opt_date("recorded", f.recorded);
     }
     for p in &scenario.proposals {
         w.header("[[proposal]]");
@@ -78,6 +79,10 @@ pub fn write(scenario: &Scenario) -> String {
         w.string("engagement", p.engagement.as_str());
         w.opt_date("circulated", p.circulated);
         w.opt_date("deadline", p.deadline);
+        w.opt_string("procedure", p.procedure.map(|p| p.as_str()));
+        w.opt_date("withdrawn", p.withdrawn);
+        w.opt_string("withdrawn_reason", p.withdrawn_reason.as_deref());
+        w.opt_string("supersedes", p.supersedes.as_deref());
         if !p.attributes.is_empty() {
             w.field("attributes", &inline_table(&p.attributes, value));
         }
@@ -88,6 +93,7 @@ pub fn write(scenario: &Scenario) -> String {
         w.string("member", &p.member);
         w.opt_date("since", p.since);
         w.opt_date("withdrawn", p.withdrawn);
+        w.opt_date("recorded", p.recorded);
         w.string("source", &p.source);
         w.field("policy", &policy(&p.policy));
     }
@@ -99,7 +105,34 @@ pub fn write(scenario: &Scenario) -> String {
         w.field("at", &v.at.to_string());
         w.opt_string("reason", v.reason.as_deref());
     }
+    for x in &scenario.extensions {
+        w.header("[[extension]]");
+        w.string("proposal", &x.proposal);
+        w.field("on", &x.on.to_string());
+        w.field("deadline", &x.deadline.to_string());
+        w.opt_string("reason", x.reason.as_deref());
+    }
+    for d in &scenario.decisions {
+        w.header("[[decision]]");
+        w.string("proposal", &d.proposal);
+        w.field("on", &d.on.to_string());
+        w.string("outcome", d.outcome.as_str());
+        w.string("source", &d.source);
+        w.opt_string("note", d.note.as_deref());
+        if d.trigger != Trigger::Record {
+            w.string("trigger", trigger(d.trigger));
+        }
+    }
     w.out
+}
+
+fn trigger(t: Trigger) -> &'static str {
+    match t {
+        Trigger::Deadline => "deadline",
+        Trigger::Adopted => "adopted",
+        Trigger::Close => "close",
+        Trigger::Record => "record",
+    }
 }
 
 /// The text being written, one `key = value` line at a time.
@@ -228,7 +261,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::{Committee, Engagement, Fact, Member, Partner, Position, Proposal, Vote, VoteStance};
+    use crate::model::{
+        Committee, Decided, DecisionRecord, Engagement, Extension, Fact, Member, Partner, Position, Procedure,
+        Proposal, Vote, VoteStance,
+    };
     use crate::scenario::parse;
     use crate::synth::{Shape, generate};
 
@@ -440,7 +476,14 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
                         rule: Rule::Weighted { weight: rule_weight, quota: Quota::Absolute(Decimal::from_int(7)) },
                     },
                 ],
-                facts: vec![Fact { id: id.clone(), value: fact, as_of, source: source.clone(), valid_until: since }],
+                facts: vec![Fact {
+                    id: id.clone(),
+                    value: fact,
+                    as_of,
+                    source: source.clone(),
+                    valid_until: since,
+                    recorded: since,
+                }],
                 proposals: vec![Proposal {
                     id: id.clone(),
                     title: title.clone(),
@@ -450,6 +493,10 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
                     engagement: Engagement::New,
                     circulated: since,
                     deadline: Some(as_of),
+                    procedure: Some(Procedure::Meeting),
+                    withdrawn: since,
+                    withdrawn_reason: reason.clone(),
+                    supersedes: Some(id.clone()),
                     attributes,
                 }],
                 positions: vec![Position {
@@ -457,10 +504,27 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
                     member: id.clone(),
                     since,
                     withdrawn: Some(as_of),
+                    recorded: since,
                     source: source.clone(),
                     policy,
                 }],
-                votes: vec![Vote { proposal: id.clone(), member: id, stance: VoteStance::Object, at: as_of, reason }],
+                votes: vec![Vote {
+                    proposal: id.clone(),
+                    member: id.clone(),
+                    stance: VoteStance::Object,
+                    at: as_of,
+                    reason: reason.clone(),
+                }],
+                extensions: vec![Extension { proposal: id.clone(), on: as_of, deadline: as_of, reason: reason.clone() }],
+                decisions: vec![DecisionRecord {
+                    proposal: id,
+                    on: as_of,
+                    outcome: Decided::Withdrawn,
+                    source,
+                    note: reason,
+                    trigger: Trigger::Close,
+                    objecting: Vec::new(),
+                }],
             }
         }
     }

@@ -1,0 +1,359 @@
+//! When a decision is taken (contract §5), and the stances it is taken with.
+//!
+//! A proposal is open until its decision is taken, then decided for good:
+//! - with a recorded decision (a `[[decision]]`, or a decision entry of a store): on the record's
+//!   date, with the recorded outcome; before that date the proposal is open, whatever the rule
+//!   computes;
+//! - withdrawn (by `withdrawn`, or superseded by a revised text): on that date, if it comes before
+//!   any other decision (on the same day, the withdrawal comes first);
+//! - with a deadline: on the deadline in force then (extensions move it while it is open), with
+//!   the rule's outcome on that day, silence counting as consent under consensus;
+//! - without a deadline: on the first day the rule adopts it.
+//!
+//! Nothing dated after a decision can change it: the stances, facts, positions and seats of the
+//! decision's day decide, and observations or positions recorded later are not known on it.
+//!
+//! The first day a rule adopts is found by walking from one date on which something can change to
+//! the next, not day by day: under consensus, from one date to the next on which every objecting
+//! member could have changed its stance.
+
+use std::sync::Arc;
+
+use super::Engine;
+use super::decision::{Cause, EvalIssue, MemberStance};
+use super::world::{Day, Days, Verdict, World};
+use crate::date::Date;
+use crate::model::{Rule, VoteStance};
+use crate::rules::{self, Outcome, Stance};
+
+/// How a proposal's decision was taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum How {
+    /// On its deadline.
+    Deadline,
+    /// On the first day the rule adopted it (no deadline).
+    Adopted,
+    /// Withdrawn on its `withdrawn` date.
+    Withdrawn,
+    /// Withdrawn when a revised text (this proposal index) was circulated.
+    Superseded {
+        /// The proposal that supersedes it.
+        by: usize,
+    },
+    /// As recorded (index into the scenario's decisions).
+    Recorded {
+        /// The record.
+        record: usize,
+    },
+}
+
+/// A decision taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Taken {
+    /// The day it was taken.
+    pub on: Date,
+    /// Its outcome: adopted, blocked or withdrawn.
+    pub outcome: Outcome,
+    /// How.
+    pub how: How,
+}
+
+/// The scenario seen in a world (as it is, or a counterfactual), with the days looked at so far.
+#[derive(Debug, Clone)]
+pub(crate) struct Lens<'e> {
+    pub(crate) engine: &'e Engine,
+    pub(crate) world: Arc<World>,
+    pub(crate) days: Arc<Days>,
+}
+
+/// The stances of the seated members on one day, with positions that failed to evaluate.
+#[derive(Debug, Default)]
+pub(crate) struct Ballot {
+    pub(crate) stances: Vec<MemberStance>,
+    pub(crate) issues: Vec<EvalIssue>,
+}
+
+impl Ballot {
+    pub(crate) fn pairs(&self) -> Vec<(usize, Stance)> {
+        self.stances.iter().map(|s| (s.member, s.stance)).collect()
+    }
+}
+
+impl Engine {
+    /// The deadline in force on `at`: the proposal's, as moved by the extensions made by then.
+    pub fn deadline_on(&self, proposal: usize, at: Date) -> Option<Date> {
+        let mut deadline = self.scenario.proposals.get(proposal)?.deadline;
+        for &e in self.extensions_of.get(proposal).map_or(&[][..], Vec::as_slice) {
+            match self.scenario.extensions.get(e) {
+                Some(ext) if ext.on <= at => deadline = Some(ext.deadline),
+                _ => break,
+            }
+        }
+        deadline
+    }
+
+    /// The first day a proposal is before its committee: its `circulated` date, or, when it has
+    /// none, the day of its first vote or the scenario's `as_of`, whichever comes first.
+    pub fn before_committee_from(&self, proposal: usize) -> Option<Date> {
+        let p = self.scenario.proposals.get(proposal)?;
+        if let Some(c) = p.circulated {
+            return Some(c);
+        }
+        let first_vote = self
+            .votes_by_proposal
+            .get(proposal)
+            .and_then(|v| v.first())
+            .and_then(|&v| self.scenario.votes.get(v))
+            .map(|v| v.at);
+        Some(match (first_vote, self.scenario.as_of) {
+            (Some(v), Some(a)) => v.min(a),
+            (v, a) => v.or(a).unwrap_or(Date::FIRST),
+        })
+    }
+
+    /// The date a proposal is withdrawn on, explicitly or by a revised text, if any.
+    pub(crate) fn withdrawal(&self, proposal: usize) -> Option<(Date, How)> {
+        let explicit = self.scenario.proposals.get(proposal)?.withdrawn.map(|w| (w, How::Withdrawn));
+        let superseded = self.superseded_by.get(proposal).copied().flatten().and_then(|by| {
+            let on = self.scenario.proposals.get(by)?.circulated?;
+            Some((on, How::Superseded { by }))
+        });
+        match (explicit, superseded) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The committee's rule of a proposal.
+    pub(crate) fn rule_of(&self, proposal: usize) -> Option<&crate::rules::CompiledRule> {
+        self.committees.get(self.committee_of(proposal)).map(|c| &c.rule)
+    }
+}
+
+impl<'e> Lens<'e> {
+    pub(crate) fn day(&self, at: Date) -> Arc<Day> {
+        self.days.day(self.engine, &self.world, at)
+    }
+
+    fn verdict(&self, day: &Day, position: usize, proposal: usize) -> Option<Verdict> {
+        let table = self.engine.position_table.get(position).and_then(|&t| self.engine.tables.get(t))?;
+        day.verdicts.get(position)?.as_ref()?.get(self.engine, position, table.class(proposal))
+    }
+
+    /// The latest vote (index) of a member on a proposal up to `at`; a later vote of the same day
+    /// supersedes an earlier one.
+    pub(crate) fn latest_vote(&self, proposal: usize, member: usize, at: Date) -> Option<usize> {
+        let e = self.engine;
+        let votes = e.votes_by_proposal.get(proposal)?;
+        let end = votes.partition_point(|&v| e.scenario.votes.get(v).is_some_and(|v| v.at <= at));
+        votes.get(..end)?.iter().rev().copied().find(|&v| e.vote_member.get(v) == Some(&member))
+    }
+
+    /// A member's stance on a proposal on a day, its cause, and positions that failed to evaluate.
+    pub(crate) fn stance(
+        &self,
+        day: &Day,
+        proposal: usize,
+        member: usize,
+        at: Date,
+        issues: &mut Vec<EvalIssue>,
+    ) -> MemberStance {
+        let e = self.engine;
+        if let Some(v) = self.latest_vote(proposal, member, at) {
+            let stance = match e.scenario.votes.get(v).map(|v| v.stance) {
+                Some(VoteStance::Consent) => Some(Stance::Consent),
+                Some(VoteStance::Object) => Some(Stance::Object),
+                Some(VoteStance::Abstain) => Some(Stance::Abstain),
+                Some(VoteStance::Silent) | None => None,
+            };
+            if let Some(stance) = stance {
+                return MemberStance { member, stance, cause: Some(Cause::Vote(v)) };
+            }
+        }
+        let mut forbidding = Vec::new();
+        for &pos in e.positions_by_member.get(member).map_or(&[][..], Vec::as_slice) {
+            match self.verdict(day, pos, proposal) {
+                Some(Verdict::Forbids) => forbidding.push(pos),
+                Some(Verdict::Error(message)) => {
+                    issues.push(EvalIssue { member, position: pos, message: explain_error(e, day, pos, at, &message) })
+                }
+                Some(Verdict::Silent) | None => {}
+            }
+        }
+        if forbidding.is_empty() {
+            MemberStance { member, stance: Stance::Silent, cause: None }
+        } else {
+            MemberStance { member, stance: Stance::Object, cause: Some(Cause::Positions(forbidding)) }
+        }
+    }
+
+    /// Every seated member's stance on a proposal on a day, in seat order.
+    pub(crate) fn ballot(&self, proposal: usize, at: Date) -> Ballot {
+        let day = self.day(at);
+        let mut ballot = Ballot::default();
+        let seats = day.seated.get(self.engine.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
+        ballot.stances = seats.iter().map(|&m| self.stance(&day, proposal, m, at, &mut ballot.issues)).collect();
+        ballot
+    }
+
+    /// The rule's outcome on a day with these stances; `deadline` counts as reached when on or
+    /// before `at`.
+    pub(crate) fn outcome(&self, proposal: usize, ballot: &Ballot, at: Date, deadline: Option<Date>) -> Outcome {
+        match self.engine.rule_of(proposal) {
+            Some(rule) => rules::outcome(rule, &ballot.pairs(), at, deadline),
+            None => Outcome::Pending,
+        }
+    }
+
+    /// The decision taken on a proposal on or before `horizon`, if one was, with the stances of
+    /// its day (empty for a withdrawal or a record, which read none).
+    pub(crate) fn taken(&self, proposal: usize, horizon: Date) -> Option<(Taken, Option<Ballot>)> {
+        let (on, how) = self.when(proposal, horizon)?;
+        let e = self.engine;
+        Some(match how {
+            How::Deadline => {
+                let ballot = self.ballot(proposal, on);
+                let outcome = self.outcome(proposal, &ballot, on, Some(on));
+                (Taken { on, outcome, how }, Some(ballot))
+            }
+            How::Adopted => (Taken { on, outcome: Outcome::Adopted, how }, None),
+            How::Withdrawn | How::Superseded { .. } => (Taken { on, outcome: Outcome::Withdrawn, how }, None),
+            How::Recorded { record } => {
+                let outcome = e.scenario.decisions.get(record).map_or(Outcome::Blocked, |r| r.outcome.outcome());
+                (Taken { on, outcome, how }, None)
+            }
+        })
+    }
+
+    /// When and how a proposal's decision was taken, on or before `horizon`, if it was.
+    pub(crate) fn when(&self, proposal: usize, horizon: Date) -> Option<(Date, How)> {
+        let e = self.engine;
+        let circulated = e.before_committee_from(proposal)?;
+        if circulated > horizon {
+            return None;
+        }
+        if let Some(record) = e.record_of.get(proposal).copied().flatten() {
+            let on = e.scenario.decisions.get(record)?.on;
+            return (on <= horizon).then_some((on, How::Recorded { record }));
+        }
+        let withdrawal = e.withdrawal(proposal).filter(|(w, _)| *w <= horizon);
+        // Other decisions can fall on the days before a withdrawal.
+        let stop = match withdrawal {
+            Some((w, _)) => match w.previous() {
+                Some(day_before) => day_before.min(horizon),
+                None => return withdrawal,
+            },
+            None => horizon,
+        };
+        self.when_by_rule(proposal, stop).or(withdrawal)
+    }
+
+    /// When the rule decides a proposal, on or before `to`: on the deadline in force, or on the
+    /// first day it adopts a proposal without a deadline. Extensions start new stretches of time.
+    pub(crate) fn when_by_rule(&self, proposal: usize, to: Date) -> Option<(Date, How)> {
+        let e = self.engine;
+        let p = e.scenario.proposals.get(proposal)?;
+        let mut deadline = p.deadline;
+        let mut start = e.before_committee_from(proposal).unwrap_or(Date::FIRST);
+        let extensions = e.extensions_of.get(proposal).map_or(&[][..], Vec::as_slice);
+        let stretches = extensions.iter().filter_map(|&x| e.scenario.extensions.get(x)).map(Some).chain([None]);
+        for ext in stretches {
+            let end = match ext.and_then(|ext| ext.on.previous()) {
+                Some(d) => d.min(to),
+                None => to,
+            };
+            if start <= end {
+                match deadline {
+                    Some(d) if d <= end => return Some((d.max(start), How::Deadline)),
+                    Some(_) => {}
+                    None => {
+                        if let Some(on) = self.first_adoption(proposal, start, end) {
+                            return Some((on, How::Adopted));
+                        }
+                    }
+                }
+            }
+            match ext {
+                Some(ext) if ext.on <= to => {
+                    deadline = Some(ext.deadline);
+                    start = start.max(ext.on);
+                }
+                _ => break,
+            }
+        }
+        None
+    }
+
+    /// The first day in `from..=to` on which the rule adopts a proposal without a deadline.
+    fn first_adoption(&self, proposal: usize, from: Date, to: Date) -> Option<Date> {
+        let consensus = matches!(self.engine.rule_of(proposal).map(|r| r.rule()), Some(Rule::Consensus));
+        let mut at = from;
+        loop {
+            let ballot = self.ballot(proposal, at);
+            if self.outcome(proposal, &ballot, at, None) == Outcome::Adopted {
+                return Some(at);
+            }
+            // Under consensus nothing adopts before every objecting member may have changed; under
+            // other rules, before anything changes.
+            let next = if consensus {
+                ballot
+                    .stances
+                    .iter()
+                    .filter(|s| s.stance == Stance::Object)
+                    .map(|s| self.next_change_of(proposal, s.member, at))
+                    .try_fold(at, |latest, next| next.map(|n| latest.max(n)))
+            } else {
+                self.next_change(proposal, at)
+            };
+            match next {
+                Some(next) if next > at && next <= to => at = next,
+                _ => return None,
+            }
+        }
+    }
+
+    /// The first date after `after` on which a member's stance on a proposal can change.
+    pub(crate) fn next_change_of(&self, proposal: usize, member: usize, after: Date) -> Option<Date> {
+        let e = self.engine;
+        let vote = e.votes_by_proposal.get(proposal).and_then(|votes| {
+            votes
+                .iter()
+                .filter(|&&v| e.vote_member.get(v) == Some(&member))
+                .filter_map(|&v| e.scenario.votes.get(v).map(|v| v.at))
+                .find(|&at| at > after)
+        });
+        let positions = e
+            .positions_by_member
+            .get(member)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&pos| self.world.next_change(e, pos, after));
+        vote.into_iter().chain(positions).min()
+    }
+
+    /// The first date after `after` on which anything a proposal's decision reads can change:
+    /// a seated member's stance, or a member taking its seat.
+    pub(crate) fn next_change(&self, proposal: usize, after: Date) -> Option<Date> {
+        let e = self.engine;
+        let committee = e.committee_of(proposal);
+        let seats = e.committees.get(committee).map_or(&[][..], |c| c.seats.as_slice());
+        let joins = seats.iter().filter_map(|&m| e.scenario.members.get(m)?.joined).filter(|&j| j > after);
+        seats.iter().filter_map(|&m| self.next_change_of(proposal, m, after)).chain(joins).min()
+    }
+}
+
+/// Cedar's message, led by the likely cause when the position reads facts with no observation
+/// on the date.
+fn explain_error(engine: &Engine, day: &Day, position: usize, at: Date, message: &str) -> String {
+    let missing: Vec<String> = engine
+        .positions
+        .get(position)
+        .map(|p| p.reads.facts.iter().filter(|f| day.facts.get(f).is_none()).map(|f| format!("`{f}`")).collect())
+        .unwrap_or_default();
+    if missing.is_empty() {
+        message.to_owned()
+    } else {
+        let s = if missing.len() == 1 { "" } else { "s" };
+        format!("it reads fact{s} {} with no observation on {at} ({message})", missing.join(", "))
+    }
+}

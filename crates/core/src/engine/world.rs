@@ -1,0 +1,312 @@
+//! The facts over time, as they are or in a counterfactual, and what positions say on each day.
+//!
+//! A [`World`] is the scenario's observations of facts, possibly with some facts replaced by a
+//! what-if value that held throughout. It knows, for every position, the dates on which what the
+//! position reads can change (an observation starting or ending, the position coming into force
+//! or being withdrawn), so that time can be walked from one such date to the next instead of day
+//! by day.
+//!
+//! A [`Days`] cache holds, for each date looked at, the facts in force and every position's
+//! verdict on every class of proposals. Verdicts are computed once per position and distinct
+//! values of the facts it reads, so a position evaluated on a hundred deadlines whose facts are
+//! the same is evaluated by Cedar once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use cedar_policy::{Authorizer, Context, Request};
+
+use super::Engine;
+use super::evaluation::{FactSet, Observation};
+use crate::cedar::world;
+use crate::date::Date;
+use crate::model::Value;
+
+/// What a position says of one class of proposals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Silent,
+    Forbids,
+    Error(Arc<str>),
+}
+
+/// The facts over time: the scenario's observations, with some facts held at a what-if value.
+#[derive(Debug)]
+pub(crate) struct World {
+    /// Facts held at one value throughout (a what-if), by id.
+    pub(crate) overrides: BTreeMap<String, Value>,
+    /// For every position, the sorted dates on which its verdicts can change.
+    changes: Vec<Vec<Date>>,
+}
+
+impl World {
+    /// A world with no facts and no positions, until the engine is built.
+    pub(crate) fn empty() -> World {
+        World { overrides: BTreeMap::new(), changes: Vec::new() }
+    }
+
+    /// The world of the scenario, with `overrides` held throughout.
+    pub(crate) fn new(engine: &Engine, overrides: BTreeMap<String, Value>) -> World {
+        // The dates on which each fact's observation in force can change.
+        let mut fact_changes: BTreeMap<&str, Vec<Date>> = BTreeMap::new();
+        for f in &engine.scenario.facts {
+            if overrides.contains_key(&f.id) {
+                continue;
+            }
+            let dates = fact_changes.entry(f.id.as_str()).or_default();
+            dates.push(f.known_from());
+            dates.extend(f.valid_until.and_then(Date::next));
+        }
+        let all: Vec<Date> = fact_changes.values().flatten().copied().collect();
+        let changes = engine
+            .scenario
+            .positions
+            .iter()
+            .zip(&engine.positions)
+            .map(|(position, compiled)| {
+                let mut dates: Vec<Date> = if compiled.reads.all_facts {
+                    all.clone()
+                } else {
+                    compiled
+                        .reads
+                        .facts
+                        .iter()
+                        .filter_map(|id| fact_changes.get(id.as_str()))
+                        .flatten()
+                        .copied()
+                        .collect()
+                };
+                dates.extend(position.since);
+                dates.extend(position.recorded);
+                dates.extend(position.withdrawn);
+                dates.sort_unstable();
+                dates.dedup();
+                dates
+            })
+            .collect();
+        World { overrides, changes }
+    }
+
+    /// The first date after `after` on which a position's verdict can change, if any.
+    pub(crate) fn next_change(&self, engine: &Engine, position: usize, after: Date) -> Option<Date> {
+        if engine.positions.get(position).is_some_and(|p| p.reads.date) {
+            return after.next();
+        }
+        let dates = self.changes.get(position)?;
+        dates.get(dates.partition_point(|&d| d <= after)).copied()
+    }
+
+    /// The dates in `from..=to` on which a position's verdict can change.
+    pub(crate) fn changes_between(&self, engine: &Engine, position: usize, from: Date, to: Date) -> Vec<Date> {
+        if engine.positions.get(position).is_some_and(|p| p.reads.date) {
+            let mut out = Vec::new();
+            let mut day = Some(from);
+            while let Some(d) = day.filter(|&d| d <= to) {
+                out.push(d);
+                day = d.next();
+            }
+            return out;
+        }
+        let Some(dates) = self.changes.get(position) else { return Vec::new() };
+        let start = dates.partition_point(|&d| d < from);
+        dates.iter().skip(start).take_while(|&&d| d <= to).copied().collect()
+    }
+
+    /// The facts in force on a date, per contract §1: for each fact, the observation known and
+    /// holding on `at` with the latest `as_of` (then the latest recorded, then the last written).
+    /// A what-if fact holds its value throughout.
+    pub(crate) fn facts_at(&self, engine: &Engine, at: Date) -> FactSet {
+        let mut out = BTreeMap::new();
+        for (id, observations) in &engine.facts_by_id {
+            if self.overrides.contains_key(id) {
+                continue;
+            }
+            let best = observations
+                .iter()
+                .filter_map(|&i| engine.scenario.facts.get(i))
+                .filter(|f| f.holds_on(at))
+                .max_by_key(|f| (f.as_of, f.known_from()));
+            if let Some(f) = best {
+                out.insert(
+                    id.clone(),
+                    Observation { value: f.value.clone(), as_of: f.as_of, source: f.source.clone() },
+                );
+            }
+        }
+        for (id, value) in &self.overrides {
+            out.insert(
+                id.clone(),
+                Observation { value: value.clone(), as_of: Date::FIRST, source: "what-if".to_owned() },
+            );
+        }
+        FactSet::from_map(out)
+    }
+}
+
+/// A position's verdicts on every class of proposals for one set of values of the facts it
+/// reads, each computed the first time it is asked for.
+#[derive(Debug)]
+pub(crate) struct Verdicts {
+    /// The context they are computed in (any day with those values gives the same answers).
+    context: Arc<Result<Context, String>>,
+    cells: Vec<OnceLock<Verdict>>,
+}
+
+impl Verdicts {
+    /// The verdict on one class.
+    pub(crate) fn get(&self, engine: &Engine, position: usize, class: usize) -> Option<Verdict> {
+        let cell = self.cells.get(class)?;
+        Some(
+            cell.get_or_init(|| match self.context.as_ref() {
+                Ok(context) => {
+                    let rep = engine
+                        .position_table
+                        .get(position)
+                        .and_then(|&t| engine.tables.get(t))
+                        .and_then(|t| t.reps.get(class));
+                    rep.map_or(Verdict::Silent, |&rep| engine.verdict_on(position, rep, context))
+                }
+                Err(e) => Verdict::Error(Arc::from(e.as_str())),
+            })
+            .clone(),
+        )
+    }
+
+    /// How many verdicts were computed.
+    fn computed(&self) -> usize {
+        self.cells.iter().filter(|c| c.get().is_some()).count()
+    }
+}
+
+/// One day: the facts in force and every position's verdicts.
+#[derive(Debug)]
+pub(crate) struct Day {
+    pub(crate) facts: FactSet,
+    /// For every position: `None` when not in force, else its verdicts.
+    pub(crate) verdicts: Vec<Option<Arc<Verdicts>>>,
+    /// The members seated on every committee.
+    pub(crate) seated: Vec<Vec<usize>>,
+}
+
+/// A position's verdicts depend on its id, the values of the facts it reads and, for a position
+/// that reads `context.date`, the date.
+type VerdictKey = (usize, Option<Date>, Vec<Option<Value>>);
+
+/// The most days kept: past it, the days are forgotten (the verdicts are kept).
+const MAX_DAYS: usize = 4096;
+/// The most sets of verdicts kept (positions that read the date make one a day): past it, they
+/// are forgotten and computed again when asked for.
+const MAX_VERDICTS: usize = 65_536;
+
+/// Days looked at, and verdicts computed, in one world. It holds no votes, decisions or deadlines,
+/// so it stays right while those change; a change to facts or positions needs a new one.
+#[derive(Debug, Default)]
+pub(crate) struct Days {
+    days: Mutex<HashMap<Date, Arc<Day>>>,
+    verdicts: Mutex<HashMap<VerdictKey, Arc<Verdicts>>>,
+    /// Verdicts already computed in the cache this one started from.
+    inherited: usize,
+}
+
+impl Days {
+    /// A cache that starts with the verdicts of `other` for positions that read none of `facts`.
+    pub(crate) fn sharing(other: &Days, engine: &Engine, facts: &[&str]) -> Days {
+        let verdicts = other.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        let kept = verdicts
+            .iter()
+            .filter(|((pos, _, _), _)| {
+                engine.positions.get(*pos).is_some_and(|p| !facts.iter().any(|f| p.reads.reads_fact(f)))
+            })
+            .map(|(k, v)| (k.clone(), Arc::clone(v)))
+            .collect::<HashMap<_, _>>();
+        let inherited = kept.values().map(|v| v.computed()).sum();
+        Days { days: Mutex::default(), verdicts: Mutex::new(kept), inherited }
+    }
+
+    /// How many Cedar evaluations were made for this cache (not counting those of the cache it
+    /// started from): one per position, class and distinct values of the facts it reads.
+    pub(crate) fn evaluations(&self) -> usize {
+        let all: usize =
+            self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).values().map(|v| v.computed()).sum();
+        all.saturating_sub(self.inherited)
+    }
+
+    /// The day `at` in `world`.
+    pub(crate) fn day(&self, engine: &Engine, world: &World, at: Date) -> Arc<Day> {
+        if let Some(day) = self.days.lock().unwrap_or_else(PoisonError::into_inner).get(&at) {
+            return Arc::clone(day);
+        }
+        let facts = world.facts_at(engine, at);
+        let mut context: Option<Arc<Result<Context, String>>> = None;
+        let verdicts = (0..engine.positions.len())
+            .map(|pos| {
+                if !engine.scenario.positions.get(pos).is_some_and(|p| p.in_force(at)) {
+                    return None;
+                }
+                let key = self.key(engine, &facts, pos, at);
+                let mut cache = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(v) = cache.get(&key) {
+                    return Some(Arc::clone(v));
+                }
+                let context = Arc::clone(
+                    context
+                        .get_or_insert_with(|| Arc::new(world::context(facts.iter().map(|(k, o)| (k, &o.value)), at))),
+                );
+                let classes =
+                    engine.position_table.get(pos).and_then(|&t| engine.tables.get(t)).map_or(0, |t| t.reps.len());
+                let verdicts = Arc::new(Verdicts { context, cells: (0..classes).map(|_| OnceLock::new()).collect() });
+                if cache.len() >= MAX_VERDICTS {
+                    cache.clear();
+                }
+                cache.insert(key, Arc::clone(&verdicts));
+                Some(verdicts)
+            })
+            .collect();
+        let seated = (0..engine.committees.len()).map(|c| engine.seated(c, at)).collect();
+        let day = Arc::new(Day { facts, verdicts, seated });
+        let mut days = self.days.lock().unwrap_or_else(PoisonError::into_inner);
+        if days.len() >= MAX_DAYS {
+            days.clear();
+        }
+        days.insert(at, Arc::clone(&day));
+        day
+    }
+
+    fn key(&self, engine: &Engine, facts: &FactSet, pos: usize, at: Date) -> VerdictKey {
+        let Some(reads) = engine.positions.get(pos).map(|p| &p.reads) else { return (pos, None, Vec::new()) };
+        let values = if reads.all_facts {
+            facts.iter().map(|(_, o)| Some(o.value.clone())).collect()
+        } else {
+            reads.facts.iter().map(|id| facts.get(id).map(|o| o.value.clone())).collect()
+        };
+        (pos, reads.date.then_some(at), values)
+    }
+}
+
+impl Engine {
+    pub(crate) fn verdict_on(&self, position: usize, rep: usize, context: &Context) -> Verdict {
+        let (Some(compiled), Some(proposal), Some(member)) = (
+            self.positions.get(position),
+            self.scenario.proposals.get(rep),
+            self.position_member.get(position).and_then(|&m| self.scenario.members.get(m)),
+        ) else {
+            return Verdict::Silent;
+        };
+        let request = match Request::new(
+            self.names.member(&member.id),
+            self.names.consent.clone(),
+            self.names.proposal(&proposal.id),
+            context.clone(),
+            None,
+        ) {
+            Ok(r) => r,
+            Err(e) => return Verdict::Error(e.to_string().into()),
+        };
+        let response = Authorizer::new().is_authorized(&request, &compiled.policies, &self.entities);
+        if response.diagnostics().reason().next().is_some() {
+            return Verdict::Forbids;
+        }
+        let errors: Vec<String> = response.diagnostics().errors().map(|e| e.to_string()).collect();
+        if errors.is_empty() { Verdict::Silent } else { Verdict::Error(errors.join("; ").into()) }
+    }
+}
