@@ -5,8 +5,8 @@
 //! deadlines pass, each change an entry of an append-only RFC 6962 Merkle ledger whose tree heads
 //! are signed with the store's Ed25519 key.
 //!
-//! - [`record`]: the entries and how they fold into a scenario's state (pure);
-//! - [`timeline`]: deadlines, closing, replays and histories (pure);
+//! - [`record`]: the entries and how they fold into the core's engine (pure);
+//! - [`timeline`]: replays of recorded decisions and histories with their entries (pure);
 //! - [`checkpoint`]: signed tree heads and keys;
 //! - [`Store`]: the SQLite file, durable appends, proofs;
 //! - [`tokens`]: bearer access tokens, stored as hashes outside the ledger;
@@ -15,7 +15,9 @@
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use concord_store::{Store, record::{Change, VoteRecord}};
+//! use concord_core::change::{Change, VoteChange};
+//! use concord_core::VoteStance;
+//! use concord_store::{Store, Write};
 //! let dir = tempfile::tempdir()?;
 //! let db = dir.path().join("demo.db");
 //! let scenario = r#"
@@ -37,10 +39,14 @@
 //! deadline = 2025-06-20
 //! "#;
 //! let day = |s: &str| s.parse::<concord_store::Date>();
-//! let (mut store, _) = Store::create(&db, "demo.toml", scenario, day("2025-06-01")?, 0)?;
-//! let vote = VoteRecord { proposal: "p".into(), member: "A".into(), stance: "consent".into(), reason: None };
-//! let receipt = store.record(vec![(day("2025-06-02")?, Change::Vote(vote))], 0)?;
+//! let clock = day("2025-06-02")?;
+//! let (mut store, _) = Store::create(&db, "demo.toml", scenario, None, clock, 0)?;
+//! let vote = VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Consent, reason: None };
+//! let receipt = store.record(vec![Write::now(Change::Vote(vote))], clock, 0)?;
 //! assert_eq!(receipt.entries, 1..2);
+//! // Nothing is recorded after the clock's date.
+//! let late = VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Abstain, reason: None };
+//! assert!(store.record(vec![Write::on(day("2030-01-01")?, Change::Vote(late))], clock, 0).is_err());
 //! let key = *store.public_key();
 //! assert!(concord_store::verify(&store, &key)?.fault.is_none());
 //! # Ok(()) }
@@ -56,6 +62,6 @@ mod verify;
 
 pub use concord_core::Date;
 pub use ed25519_dalek::VerifyingKey;
-pub use sqlite::{Receipt, Store, StoreError, key_path, public_key_path};
+pub use sqlite::{Receipt, Store, StoreError, Write, key_path, public_key_path, write_date};
 pub use tokens::{Grant, NewToken, Role};
 pub use verify::{Fault, Verified, verify};

@@ -14,13 +14,18 @@
 
 use std::path::{Path, PathBuf};
 
+use concord_core::change::{Change, DecisionChange};
 use concord_core::{Date, Engine};
 use concord_ledger::{Hash, NodeId, ProofOrStore, completed_nodes, leaf_hash};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::checkpoint::{self, Checkpoint, CheckpointError};
-use crate::record::{Change, Entry, State};
+use crate::record::{Body, Entry, Fold, Strictness};
+
+/// The format of the ledger's entries, recorded in `meta` as `format`: stores written before it
+/// was recorded (concord 0.1) are read with [`Strictness::Legacy`].
+const FORMAT: &str = "2";
 
 /// The schema, one script per version; a store at version v runs scripts v.. on open.
 const MIGRATIONS: &[&str] = &[
@@ -93,6 +98,9 @@ pub enum StoreError {
     /// The change does not fit the state; nothing was written.
     #[error("refused, nothing was recorded: {0}")]
     Refused(String),
+    /// The write's date is after the clock or before the last entry; nothing was written.
+    #[error("refused, nothing was recorded: {0}")]
+    Date(String),
     /// The scenario file given to `init` is invalid.
     #[error("{0}")]
     Scenario(Box<concord_core::LoadErrors>),
@@ -126,11 +134,54 @@ pub struct Receipt {
     pub checkpoint: Checkpoint,
 }
 
+/// A change to record, on the date it asks for (`None`: the clock's date).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    /// The date asked for.
+    pub at: Option<Date>,
+    /// The change.
+    pub change: Change,
+}
+
+impl Write {
+    /// A change on the clock's date.
+    pub fn now(change: Change) -> Write {
+        Write { at: None, change }
+    }
+
+    /// A change on a chosen date.
+    pub fn on(at: Date, change: Change) -> Write {
+        Write { at: Some(at), change }
+    }
+}
+
+/// The date a write is recorded on: the date it asks for, or the clock's; never after the clock
+/// nor before the last entry's date. This is the one place a write's date is chosen.
+pub fn write_date(asked: Option<Date>, last: Option<Date>, clock: Date) -> Result<Date, String> {
+    let at = asked.unwrap_or(clock);
+    if at > clock {
+        return Err(format!("the date {at} is after the clock's date {clock}: a change cannot be recorded in advance"));
+    }
+    if let Some(last) = last
+        && at < last
+    {
+        return Err(match asked {
+            Some(_) => format!("the date {at} is before the last entry's date {last}: the ledger does not go back"),
+            None => format!(
+                "the clock's date {clock} is before the last entry's date {last}: the store was written with a later clock"
+            ),
+        });
+    }
+    Ok(at)
+}
+
 /// An open store.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    state: State,
+    state: Fold,
+    /// How the entries on file were checked when folded.
+    strictness: Strictness,
     public: VerifyingKey,
     /// The scenario id, as recorded at init: the origin line of checkpoints.
     origin: String,
@@ -156,18 +207,21 @@ fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
 
 impl Store {
     /// Creates a store from a scenario file's text. Fails if the file exists. Writes the key
-    /// pair next to it (`FILE.key`, mode 0600, and `FILE.pub`) and the init entry on `at`.
+    /// pair next to it (`FILE.key`, mode 0600, and `FILE.pub`) and the init entry, dated `at` or
+    /// the scenario's `as_of`, never after the clock.
     pub fn create(
         path: &Path,
         origin: &str,
         scenario: &str,
-        at: Date,
+        at: Option<Date>,
+        clock: Date,
         now: i64,
     ) -> Result<(Store, Receipt), StoreError> {
         if path.exists() {
             return Err(StoreError::Exists(path.display().to_string()));
         }
         let engine = concord_core::load(scenario, origin).map_err(|e| StoreError::Scenario(Box::new(e)))?;
+        let at = write_date(Some(at.unwrap_or_else(|| engine.as_of())), None, clock).map_err(StoreError::Date)?;
         let id = engine.scenario().id.clone();
         let key = checkpoint::generate_key().map_err(StoreError::Key)?;
         write_key_files(path, &key)?;
@@ -175,25 +229,25 @@ impl Store {
         let sql = sql_error(path);
         migrate(&conn, path)?;
         conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('scenario', ?1), ('public_key', ?2)",
-            params![id, hex::encode(key.verifying_key().to_bytes())],
+            "INSERT INTO meta (key, value) VALUES ('scenario', ?1), ('public_key', ?2), ('format', ?3)",
+            params![id, hex::encode(key.verifying_key().to_bytes()), FORMAT],
         )
         .map_err(sql)?;
         let mut store = Store {
             conn,
             path: path.to_owned(),
-            state: State::default(),
+            state: Fold::new(Strictness::Write),
+            strictness: Strictness::Write,
             public: key.verifying_key(),
             origin: id,
             key: None,
         };
-        let mut results = store.record_with(
-            &key,
-            vec![vec![(at, Change::Init { origin: origin.to_owned(), scenario: scenario.to_owned() })]],
-            now,
-        )?;
-        let entries = results.pop().unwrap_or_else(|| Err(StoreError::Refused("nothing to record".to_owned())))?;
-        let receipt = Receipt { entries, checkpoint: store.latest_checkpoint()? };
+        let init = Entry { seq: 0, at, body: Body::Init { origin: origin.to_owned(), scenario: scenario.to_owned() } };
+        store.state.apply(&init).map_err(|m| StoreError::Refused(m.message))?;
+        let tx = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        write_entries(&tx, &key, &store.origin, std::slice::from_ref(&init), 0, now).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        let receipt = Receipt { entries: 0..1, checkpoint: store.latest_checkpoint()? };
         Ok((store, receipt))
     }
 
@@ -217,7 +271,18 @@ impl Store {
         migrate(&conn, path)?;
         let public = read_public_key(&conn, path)?;
         let origin = read_meta(&conn, path, "scenario")?;
-        Ok(Store { conn, path: path.to_owned(), state: State::default(), public, origin, key: None })
+        let format: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| r.get(0))
+            .optional()
+            .map_err(sql_error(path))?;
+        let strictness = if format.is_some() { Strictness::Write } else { Strictness::Legacy };
+        Ok(Store { conn, path: path.to_owned(), state: Fold::new(strictness), strictness, public, origin, key: None })
+    }
+
+    /// How the entries on file are checked when folded: [`Strictness::Legacy`] for a store
+    /// written by concord 0.1.
+    pub fn strictness(&self) -> Strictness {
+        self.strictness
     }
 
     /// The scenario id checkpoints name.
@@ -235,7 +300,7 @@ impl Store {
     }
 
     /// The current state.
-    pub fn state(&self) -> &State {
+    pub fn state(&self) -> &Fold {
         &self.state
     }
 
@@ -244,12 +309,11 @@ impl Store {
         &self.public
     }
 
-    /// The current state, checked and compiled for decisions.
-    pub fn engine(&self) -> Result<Engine, StoreError> {
-        Engine::new(self.state.scenario.clone()).map_err(|problems| StoreError::Corrupt {
-            entry: self.state.entries.saturating_sub(1),
-            message: join_problems(&problems),
-        })
+    /// The current state, compiled for decisions.
+    pub fn engine(&self) -> Result<&Engine, StoreError> {
+        self.state
+            .engine()
+            .ok_or_else(|| StoreError::Corrupt { entry: 0, message: "the store has no init entry".to_owned() })
     }
 
     /// Folds entries that other processes appended since this store was opened.
@@ -267,11 +331,18 @@ impl Store {
         Ok(())
     }
 
+    /// Reads the whole ledger again: after a failed transaction, the state in memory may hold
+    /// entries that are not on disk.
+    fn reload(&mut self) -> Result<(), StoreError> {
+        self.state = Fold::new(self.strictness);
+        self.catch_up()
+    }
+
     /// Records changes as consecutive entries in one durable transaction, with a checkpoint
     /// signed by the key in `FILE.key`. All or nothing: a change that does not fit the state
-    /// refuses the whole write.
-    pub fn record(&mut self, changes: Vec<(Date, Change)>, now: i64) -> Result<Receipt, StoreError> {
-        let mut results = self.record_each(vec![changes], now)?;
+    /// refuses the whole write. `clock` is the store's date today: no write is dated after it.
+    pub fn record(&mut self, writes: Vec<Write>, clock: Date, now: i64) -> Result<Receipt, StoreError> {
+        let mut results = self.record_each(vec![writes], clock, now)?;
         match results.pop() {
             Some(Ok(entries)) => Ok(Receipt { entries, checkpoint: self.latest_checkpoint()? }),
             Some(Err(refusal)) => Err(refusal),
@@ -285,7 +356,8 @@ impl Store {
     /// The outer error means the transaction failed and nothing at all was written.
     pub fn record_each(
         &mut self,
-        groups: Vec<Vec<(Date, Change)>>,
+        groups: Vec<Vec<Write>>,
+        clock: Date,
         now: i64,
     ) -> Result<Vec<Result<std::ops::Range<u64>, StoreError>>, StoreError> {
         let key = match self.key.take() {
@@ -301,7 +373,7 @@ impl Store {
                 key
             }
         };
-        let results = self.record_with(&key, groups, now);
+        let results = self.record_with(&key, groups, clock, now);
         self.key = Some(key);
         results
     }
@@ -309,7 +381,8 @@ impl Store {
     fn record_with(
         &mut self,
         key: &SigningKey,
-        groups: Vec<Vec<(Date, Change)>>,
+        groups: Vec<Vec<Write>>,
+        clock: Date,
         now: i64,
     ) -> Result<Vec<Result<std::ops::Range<u64>, StoreError>>, StoreError> {
         let path = self.path.clone();
@@ -320,46 +393,45 @@ impl Store {
         if stored != self.state.entries {
             drop(tx);
             self.catch_up()?;
-            return self.record_with(key, groups, now);
+            return self.record_with(key, groups, clock, now);
         }
-        // Apply in place; a refused group, or a failed transaction, is taken back with `undo`.
         let first = self.state.entries;
-        let mut applied: Vec<(Entry, Option<Date>)> = Vec::new();
+        let mut applied: Vec<Entry> = Vec::new();
         let mut results = Vec::with_capacity(groups.len());
-        for changes in groups {
+        for writes in groups {
+            if writes.is_empty() {
+                results.push(Err(StoreError::Refused("nothing to record".to_owned())));
+                continue;
+            }
+            // A group of one change that does not fit leaves the state as it was; a longer group
+            // is taken back from a copy.
+            let backup = (writes.len() > 1).then(|| self.state.clone());
             let start = applied.len();
-            let mut full_check = false;
             let mut refusal = None;
-            for (at, change) in changes {
-                full_check |= change.needs_full_check();
-                let entry = Entry { seq: self.state.entries, at, change };
-                let before = self.state.last_at;
+            for write in writes {
+                let at = match write_date(write.at, self.state.last_at, clock) {
+                    Ok(at) => at,
+                    Err(message) => {
+                        refusal = Some(StoreError::Date(message));
+                        break;
+                    }
+                };
+                let entry = Entry { seq: self.state.entries, at, body: Body::Change(write.change) };
                 match self.state.apply(&entry) {
-                    Ok(()) => applied.push((entry, before)),
+                    Ok(()) => applied.push(entry),
                     Err(m) => {
                         refusal = Some(StoreError::Refused(m.message));
                         break;
                     }
                 }
             }
-            if refusal.is_none()
-                && full_check
-                && let Err(problems) = Engine::new(self.state.scenario.clone())
-            {
-                refusal = Some(StoreError::Refused(join_problems(&problems)));
-            }
-            if refusal.is_none() && applied.len() == start {
-                refusal = Some(StoreError::Refused("nothing to record".to_owned()));
-            }
             match refusal {
-                None => {
-                    let seq = |i: usize| applied.get(i).map_or(self.state.entries, |(e, _)| e.seq);
-                    results.push(Ok(seq(start)..self.state.entries));
-                }
+                None => results.push(Ok(first + start as u64..self.state.entries)),
                 Some(e) => {
-                    for (entry, before) in applied.drain(start..).rev() {
-                        self.state.undo(&entry, before);
+                    if let Some(backup) = backup {
+                        self.state = backup;
                     }
+                    applied.truncate(start);
                     results.push(Err(e));
                 }
             }
@@ -371,12 +443,48 @@ impl Store {
         match written.and_then(|_| tx.commit().map_err(sql)) {
             Ok(()) => Ok(results),
             Err(e) => {
-                for (entry, before) in applied.iter().rev() {
-                    self.state.undo(entry, *before);
-                }
+                self.reload()?;
                 Err(e)
             }
         }
+    }
+
+    /// Records every decision that has fallen due by the clock's date and has no record yet
+    /// (deadlines passed, proposals the rule adopted), in one write dated `clock`. `progress` is
+    /// told how many there are before they are written.
+    pub fn tick(
+        &mut self,
+        clock: Date,
+        now: i64,
+        progress: impl FnOnce(usize),
+    ) -> Result<Option<(Receipt, Vec<DecisionChange>)>, StoreError> {
+        let mut due = self.engine()?.evaluate(clock, &[]).map(|e| e.due()).unwrap_or_default();
+        if due.is_empty() {
+            return Ok(None);
+        }
+        progress(due.len());
+        self.state.seal(&mut due);
+        let writes = due.iter().map(|d| Write::now(Change::Decision(d.clone()))).collect();
+        let receipt = self.record(writes, clock, now)?;
+        Ok(Some((receipt, due)))
+    }
+
+    /// Takes a proposal's decision on `at` (default: the clock's date), as if its deadline were
+    /// that day: it records `adopted` or `blocked`, never `pending`.
+    pub fn close(
+        &mut self,
+        proposal: &str,
+        reason: Option<String>,
+        at: Option<Date>,
+        clock: Date,
+        now: i64,
+    ) -> Result<(Receipt, DecisionChange), StoreError> {
+        let on = write_date(at, self.state.last_at, clock).map_err(StoreError::Date)?;
+        let mut decision =
+            self.engine()?.closing(proposal, on, reason).map_err(|r| StoreError::Refused(r.to_string()))?;
+        self.state.seal(std::slice::from_mut(&mut decision));
+        let receipt = self.record(vec![Write::on(on, Change::Decision(decision.clone()))], clock, now)?;
+        Ok((receipt, decision))
     }
 
     /// An entry's bytes; none for a number past the end (SQLite numbers rows with `i64`, so a
@@ -394,6 +502,20 @@ impl Store {
             .map_err(self.sql())?;
         let rows =
             stmt.query_map([subject], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?))).map_err(self.sql())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, body) = row.map_err(self.sql())?;
+            out.push(Entry::from_bytes(&body).map_err(|message| StoreError::Corrupt { entry: seq, message })?);
+        }
+        Ok(out)
+    }
+
+    /// The entries from `from` on, in order, as stored (to bring a copy of the state up to date).
+    pub fn read_entries(&self, from: u64) -> Result<Vec<Entry>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT seq, body FROM entry WHERE seq >= ?1 ORDER BY seq").map_err(self.sql())?;
+        let rows =
+            stmt.query_map([from], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?))).map_err(self.sql())?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, body) = row.map_err(self.sql())?;
@@ -465,20 +587,20 @@ fn write_entries(
     tx: &Connection,
     key: &SigningKey,
     origin: &str,
-    applied: &[(Entry, Option<Date>)],
+    applied: &[Entry],
     first: u64,
     now: i64,
 ) -> Result<Checkpoint, rusqlite::Error> {
     let mut insert_entry =
         tx.prepare_cached("INSERT INTO entry (seq, at, kind, subject, body, leaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
     let mut insert_node = tx.prepare_cached("INSERT INTO node (level, idx, hash) VALUES (?1, ?2, ?3)")?;
-    for (entry, _) in applied {
+    for entry in applied {
         let body = entry.to_bytes();
         let leaf = leaf_hash(&body);
         insert_entry.execute(params![
             entry.seq,
             entry.at.to_string(),
-            entry.change.kind(),
+            entry.kind(),
             entry.subject(),
             body,
             &leaf.0[..]
@@ -631,15 +753,11 @@ fn write_key_files(db: &Path, key: &SigningKey) -> Result<(), StoreError> {
     write(&public_key_path(db), &public, format!("{}\n", hex::encode(key.verifying_key().to_bytes())))
 }
 
-/// Problems of a whole-scenario check, one per line.
-pub(crate) fn join_problems(problems: &[concord_core::Problem]) -> String {
-    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::VoteRecord;
+    use concord_core::VoteStance;
+    use concord_core::change::VoteChange;
 
     const SCENARIO: &str = r#"
 [scenario]
@@ -659,21 +777,32 @@ committee = "C"
 kind = "exercise"
 partners = []
 engagement = "new"
+deadline = 2025-06-30
 "#;
 
-    fn vote(member: &str, stance: &str) -> Vec<(Date, Change)> {
-        let at = "2025-06-02".parse().unwrap();
-        let v = VoteRecord { proposal: "p".into(), member: member.into(), stance: stance.into(), reason: None };
-        vec![(at, Change::Vote(v))]
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn vote(member: &str, stance: VoteStance) -> Vec<Write> {
+        let v = VoteChange { proposal: "p".into(), member: member.into(), stance, reason: None };
+        vec![Write::on(day("2025-06-02"), Change::Vote(v))]
+    }
+
+    fn create(dir: &tempfile::TempDir) -> (Store, PathBuf) {
+        let db = dir.path().join("batch.db");
+        let (store, _) = Store::create(&db, "batch.toml", SCENARIO, None, day("2025-06-10"), 0).unwrap();
+        (store, db)
     }
 
     #[test]
     fn group_commit_refuses_one_group_and_writes_the_others() {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("batch.db");
-        let (mut store, _) = Store::create(&db, "batch.toml", SCENARIO, "2025-06-01".parse().unwrap(), 0).unwrap();
-        let results = store.record_each(vec![vote("A", "consent"), vote("Z", "consent"), vote("B", "abstain")], 0);
-        let results = results.unwrap();
+        let (mut store, db) = create(&dir);
+        let clock = day("2025-06-10");
+        let groups =
+            vec![vote("A", VoteStance::Consent), vote("Z", VoteStance::Consent), vote("B", VoteStance::Abstain)];
+        let results = store.record_each(groups, clock, 0).unwrap();
         assert_eq!(results[0].as_ref().unwrap(), &(1..2));
         assert!(matches!(&results[1], Err(StoreError::Refused(m)) if m.contains("Z")), "{:?}", results[1]);
         assert_eq!(results[2].as_ref().unwrap(), &(2..3));
@@ -681,19 +810,54 @@ engagement = "new"
         drop(store);
         let store = Store::open(&db).unwrap();
         assert_eq!(store.state().entries, 3);
-        assert_eq!(store.state().scenario.votes.len(), 2);
+        assert_eq!(store.engine().unwrap().scenario().votes.len(), 2);
         let key = *store.public_key();
         assert!(crate::verify(&store, &key).unwrap().fault.is_none());
     }
 
     #[test]
+    fn a_refused_change_in_a_group_takes_back_the_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = create(&dir);
+        let mut group = vote("A", VoteStance::Consent);
+        group.extend(vote("Z", VoteStance::Consent));
+        let results = store.record_each(vec![group, vote("B", VoteStance::Abstain)], day("2025-06-10"), 0).unwrap();
+        assert!(results[0].is_err());
+        assert_eq!(results[1].as_ref().unwrap(), &(1..2));
+        assert_eq!(store.engine().unwrap().scenario().votes.len(), 1);
+    }
+
+    #[test]
     fn a_batch_of_refusals_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("none.db");
-        let (mut store, _) = Store::create(&db, "batch.toml", SCENARIO, "2025-06-01".parse().unwrap(), 0).unwrap();
-        let results = store.record_each(vec![vote("Z", "consent"), vec![]], 0).unwrap();
+        let (mut store, _) = create(&dir);
+        let results = store.record_each(vec![vote("Z", VoteStance::Consent), vec![]], day("2025-06-10"), 0).unwrap();
         assert!(results.iter().all(Result::is_err));
         assert_eq!(store.latest_checkpoint().unwrap().tree_size, 1);
         assert_eq!(store.state().entries, 1);
+    }
+
+    /// See: issue 10 (a write dated after the clock moved the store's "today").
+    #[test]
+    fn r10_no_write_is_dated_after_the_clock_or_before_the_last_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = create(&dir);
+        let v = |at: &str| {
+            let change =
+                VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Consent, reason: None };
+            vec![Write::on(day(at), Change::Vote(change))]
+        };
+        let err = store.record(v("2030-01-01"), day("2025-06-10"), 0).unwrap_err();
+        assert!(matches!(&err, StoreError::Date(m) if m.contains("after the clock")), "{err}");
+        store.record(v("2025-06-05"), day("2025-06-10"), 0).unwrap();
+        let err = store.record(v("2025-06-04"), day("2025-06-10"), 0).unwrap_err();
+        assert!(matches!(&err, StoreError::Date(m) if m.contains("before the last entry")), "{err}");
+        assert_eq!(store.state().last_at, Some(day("2025-06-05")));
+    }
+
+    #[test]
+    fn write_dates_default_to_the_clock() {
+        assert_eq!(write_date(None, None, day("2025-06-10")), Ok(day("2025-06-10")));
+        assert!(write_date(None, Some(day("2025-06-11")), day("2025-06-10")).unwrap_err().contains("later clock"));
     }
 }

@@ -144,7 +144,7 @@ impl Store {
                         .to_owned(),
                 ));
             }
-            (Role::Delegation, Some(m)) if !self.state().has_member(m) => {
+            (Role::Delegation, Some(m)) if self.engine().ok().and_then(|e| e.member_index(m)).is_none() => {
                 return Err(StoreError::Refused(format!("no member `{m}` in the store")));
             }
             (Role::Secretariat | Role::Observer, Some(m)) => {
@@ -232,7 +232,7 @@ rule = "consensus"
 
     fn store(dir: &tempfile::TempDir) -> Store {
         let db = dir.path().join("t.db");
-        let (store, _) = Store::create(&db, "t.toml", SCENARIO, "2025-06-01".parse().unwrap(), NOW).unwrap();
+        let (store, _) = Store::create(&db, "t.toml", SCENARIO, None, "2025-06-01".parse().unwrap(), NOW).unwrap();
         store
     }
 

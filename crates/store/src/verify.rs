@@ -17,7 +17,7 @@
 use concord_ledger::{Hash, MemoryTree, NodeId, leaf_hash, verify_consistency};
 use ed25519_dalek::VerifyingKey;
 
-use crate::record::{Entry, State};
+use crate::record::{Entry, Fold};
 use crate::sqlite::{Store, StoreError, checkpoint_from_row, sql_error};
 
 /// What a verification found.
@@ -52,7 +52,7 @@ pub fn verify(store: &Store, key: &VerifyingKey) -> Result<Verified, StoreError>
     let conn = store.connection();
     let sql = sql_error(store.path());
     let mut tree = MemoryTree::default();
-    let mut state = State::default();
+    let mut state = Fold::new(store.strictness());
     let mut first_fault: Option<Fault> = None;
     {
         let mut stmt =
@@ -83,8 +83,7 @@ pub fn verify(store: &Store, key: &VerifyingKey) -> Result<Verified, StoreError>
                 Some(format!("its bytes say entry {}: entries were moved", entry.seq))
             } else if leaf != computed.0 {
                 Some("its bytes do not hash to its stored leaf hash: the entry or its hash was changed".to_owned())
-            } else if at != entry.at.to_string() || kind != entry.change.kind() || subject.as_deref() != entry.subject()
-            {
+            } else if at != entry.at.to_string() || kind != entry.kind() || subject.as_deref() != entry.subject() {
                 Some("its date, kind or subject column disagrees with its bytes".to_owned())
             } else {
                 state.apply(&entry).err().map(|m| format!("it does not fit the entries before it: {m}"))
