@@ -57,14 +57,21 @@ enum Command {
     /// Declare or withdraw a member's standing position.
     #[command(subcommand)]
     Position(command::store::PositionCommand),
-    /// Close a proposal: record its outcome now; no stance can be recorded after.
+    /// Move an open proposal's deadline, earlier or later.
+    Extend(command::store::ExtendArgs),
+    /// Withdraw an open proposal.
+    Withdraw(command::store::WithdrawArgs),
+    /// Close a proposal: take its decision now, as if its deadline were today (adopted or
+    /// blocked); no stance can be recorded after.
     Close(command::store::CloseArgs),
-    /// Let the clock reach a date: record the outcome of every silence procedure that ended.
+    /// Let the clock reach a date: record every decision that fell due (deadlines passed,
+    /// proposals the rule adopted) in one write.
     Tick(command::store::TickArgs),
-    /// A proposal's history: every change of stance and outcome, with dates and reasons.
-    History(command::store::HistoryArgs),
+    /// A proposal's history: every change of stance and outcome, with dates and reasons, up to
+    /// its decision.
+    History(command::timeline::HistoryArgs),
     /// Recompute every recorded decision from the ledger and report any that differ.
-    Replay(command::store::ReplayArgs),
+    Replay(command::timeline::ReplayArgs),
     /// Print the store's state as a scenario file.
     Export,
     /// Record changes from a file of JSON lines, each acknowledged once durable.
@@ -115,11 +122,13 @@ fn main() -> ExitCode {
         Command::Fact(args) => command::store::fact(args, db),
         Command::Proposal(args) => command::store::proposal(args, db),
         Command::Position(c) => command::store::position(c, db),
+        Command::Extend(args) => command::store::extend(args, db),
+        Command::Withdraw(args) => command::store::withdraw(args, db),
         Command::Close(args) => command::store::close(args, db),
         Command::Tick(args) => command::store::tick(args, db),
-        Command::History(args) => command::store::history(args, db),
-        Command::Replay(args) => command::store::replay(args, db),
-        Command::Export => command::store::export(db),
+        Command::History(args) => command::timeline::history(args, db),
+        Command::Replay(args) => command::timeline::replay(args, db),
+        Command::Export => command::timeline::export(db),
         Command::Apply(args) => command::store::apply(args, db),
         Command::Ledger(c) => command::ledger::run(c, db),
         Command::Token(c) => command::token::run(c, db),

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use concord_core::report::{DecideReport, DecisionReport, ExplainReport, ObjectionReport, WhatIfReport};
-use concord_core::{Outcome, Stance, Value};
+use concord_core::{Outcome, Stance, Trigger, Value};
 
 use crate::diagnostics::Failure;
 
@@ -19,7 +19,33 @@ fn outcome_style(o: Outcome) -> Style {
         Outcome::Adopted => AnsiColor::Green.on_default().bold(),
         Outcome::Blocked => AnsiColor::Red.on_default().bold(),
         Outcome::Pending => AnsiColor::Yellow.on_default().bold(),
+        Outcome::Withdrawn => Style::new().dimmed().bold(),
     }
+}
+
+/// When and how a decision was taken, or `open`, for the DECIDED column.
+fn decided(d: &DecisionReport) -> String {
+    match d.decided_on {
+        Some(on) => on.to_string(),
+        None => "open".to_owned(),
+    }
+}
+
+/// What a taken decision adds to the note: where it comes from, and what the rule says now.
+fn finality_note(d: &DecisionReport) -> Vec<String> {
+    let mut parts = Vec::new();
+    match d.recorded.as_ref().map(|r| (r, r.trigger)) {
+        Some((r, Trigger::Close)) => parts.push(format!("closed early ({})", r.source)),
+        Some((r, Trigger::Record)) => parts.push(format!("recorded: {}", r.source)),
+        _ => {}
+    }
+    if let Some(c) = d.computed {
+        parts.push(format!("the rule gives {}", c.as_str()));
+    }
+    if let Some(w) = d.would_now_be {
+        parts.push(format!("would now be {}", w.as_str()));
+    }
+    parts
 }
 
 /// Pads `text` to `width` characters, styled.
@@ -31,6 +57,13 @@ fn cell(style: Style, text: &str, width: usize) -> String {
 /// Who blocks, or what the proposal waits for, in a few words.
 fn note(d: &DecisionReport) -> String {
     let mut note = note_without_errors(d);
+    let finality = finality_note(d);
+    if !finality.is_empty() {
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        note.push_str(&finality.join("; "));
+    }
     if !d.evaluation_errors.is_empty() {
         let which: Vec<String> =
             d.evaluation_errors.iter().map(|e| format!("{} of {}", e.position, e.member)).collect();
@@ -51,7 +84,11 @@ fn note_without_errors(d: &DecisionReport) -> String {
             d.consenting_weight_share.map_or_else(String::new, |w| format!(", {:.1}% of the weight", w * 100.0));
         format!("{} consent{weight}", d.tally.consent)
     };
+    if d.recorded.as_ref().is_some_and(|r| r.trigger == Trigger::Record) && d.objections.is_empty() {
+        return String::new();
+    }
     match d.outcome {
+        Outcome::Withdrawn => String::new(),
         Outcome::Blocked if !vetoes.is_empty() => {
             if d.rule == "veto" {
                 format!("vetoed by {}", vetoes.join("; "))
@@ -105,38 +142,64 @@ pub(crate) fn decisions(report: &DecideReport, set: &[(String, Value)]) -> Resul
     let rows: Vec<(&DecisionReport, String)> = report.decisions.iter().map(|d| (d, note(d))).collect();
     let w_id = rows.iter().map(|(d, _)| d.proposal.chars().count()).max().unwrap_or(0).max("PROPOSAL".len());
     let w_com = rows.iter().map(|(d, _)| d.committee.chars().count()).max().unwrap_or(0).max("COMMITTEE".len());
-    let w_out = "OUTCOME".len();
+    let withdrawn = rows.iter().filter(|(d, _)| d.outcome == Outcome::Withdrawn).count();
+    let w_out = if withdrawn > 0 { "withdrawn".len() } else { "OUTCOME".len() };
+    let w_dec = "2025-01-01".len();
     writeln!(
         out,
-        "{}  {}  {}  {BOLD}BLOCKED BY / NOTE{BOLD:#}",
+        "{}  {}  {}  {}  {BOLD}BLOCKED BY / NOTE{BOLD:#}",
         cell(BOLD, "PROPOSAL", w_id),
         cell(BOLD, "COMMITTEE", w_com),
-        cell(BOLD, "OUTCOME", w_out)
+        cell(BOLD, "OUTCOME", w_out),
+        cell(BOLD, "DECIDED", w_dec)
     )?;
-    let (mut adopted, mut blocked, mut pending) = (0, 0, 0);
+    let (mut adopted, mut blocked, mut pending, mut open) = (0, 0, 0, 0);
     for (d, note) in &rows {
         match d.outcome {
             Outcome::Adopted => adopted += 1,
             Outcome::Blocked => blocked += 1,
             Outcome::Pending => pending += 1,
+            Outcome::Withdrawn => {}
         }
+        open += usize::from(!d.is_final);
         let line = format!(
-            "{}  {}  {}  {note}",
+            "{}  {}  {}  {}  {note}",
             cell(Style::new(), &d.proposal, w_id),
             cell(Style::new(), &d.committee, w_com),
-            cell(outcome_style(d.outcome), d.outcome.as_str(), w_out)
+            cell(outcome_style(d.outcome), d.outcome.as_str(), w_out),
+            cell(if d.is_final { Style::new() } else { DIM }, &decided(d), w_dec)
         );
         writeln!(out, "{}", line.trim_end())?;
     }
     let what_if = if set.is_empty() { String::new() } else { format!(" (what-if: {})", set_text(set)) };
+    let withdrawn = if withdrawn > 0 { format!(", {withdrawn} withdrawn") } else { String::new() };
+    let n = rows.len();
     writeln!(
         out,
-        "\n{BOLD}{} proposal{} on {}{what_if}: {adopted} adopted, {blocked} blocked, {pending} pending{BOLD:#}",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        report.at
+        "\n{BOLD}{n} {} on {}{what_if}: {adopted} adopted, {blocked} blocked, {pending} pending{withdrawn}; {} decided, {open} open{BOLD:#}",
+        plural(n, "proposal", "proposals"),
+        report.at,
+        n - open
     )?;
     Ok(())
+}
+
+/// The singular or the plural, by count.
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// How a taken decision was taken, in words.
+fn how_taken(d: &DecisionReport) -> String {
+    let source = d.recorded.as_ref().map_or("", |r| r.source.as_str());
+    match (d.recorded.as_ref().map(|r| r.trigger), d.outcome, d.procedure) {
+        (Some(Trigger::Close), _, _) => format!("when the secretariat closed it ({source})"),
+        (Some(Trigger::Record), _, _) => format!("as recorded ({source})"),
+        (_, Outcome::Withdrawn, _) => "withdrawn".to_owned(),
+        (_, _, "meeting") => "at the meeting on its deadline".to_owned(),
+        (_, _, "silence") => "at its silence deadline".to_owned(),
+        (_, _, _) => "the first day the rule adopted it".to_owned(),
+    }
 }
 
 /// The explanation as a tree of reasons.
@@ -144,13 +207,32 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
     let mut out = anstream::stdout().lock();
     let d = &e.decision;
     writeln!(out, "{BOLD}{}{BOLD:#}: {}", d.proposal, d.title)?;
-    let kind = if d.rule == "consensus" { "silence deadline" } else { "deadline" };
+    let kind = match d.procedure {
+        "meeting" => "meeting",
+        _ if d.rule == "consensus" => "silence deadline",
+        _ => "deadline",
+    };
     let deadline = d.deadline.map_or_else(String::new, |dl| format!(", {kind} {dl}"));
     writeln!(out, "  committee {} ({}), evaluated on {}{deadline}", d.committee, d.rule_text, e.at)?;
     let style = outcome_style(d.outcome);
-    writeln!(out, "  outcome: {style}{}{style:#}", d.outcome.as_str().to_uppercase())?;
+    let outcome = d.outcome.as_str().to_uppercase();
+    match d.decided_on {
+        Some(on) => writeln!(out, "  outcome: {style}{outcome}{style:#}, decided on {on} {}", how_taken(d))?,
+        None => writeln!(out, "  outcome: {style}{outcome}{style:#} (open)")?,
+    }
+    if let Some(c) = d.computed {
+        writeln!(out, "  {DIM}the rule gives{DIM:#} {} on {}: the record stands", c.as_str(), d.stances_on)?;
+    }
+    if let Some(w) = d.would_now_be {
+        writeln!(out, "  {DIM}would now be:{DIM:#} {} (the stances of {}, were it put again)", w.as_str(), e.at)?;
+    }
     let t = d.tally;
-    writeln!(out, "  tally: {} consent, {} object, {} abstain, {} silent", t.consent, t.object, t.abstain, t.silent)?;
+    let on = if d.stances_on == e.at { String::new() } else { format!(" on {}", d.stances_on) };
+    writeln!(
+        out,
+        "  tally{on}: {} consent, {} object, {} abstain, {} silent",
+        t.consent, t.object, t.abstain, t.silent
+    )?;
     writeln!(out, "  {DIM}why:{DIM:#} {}", why(e))?;
     let n = d.objections.len();
     for (i, o) in d.objections.iter().enumerate() {
@@ -219,9 +301,18 @@ fn why(e: &ExplainReport) -> String {
     let d = &e.decision;
     let consensus = d.rule == "consensus";
     let silent = d.tally.silent;
+    let on = d.stances_on;
     let deadline = d.deadline.map(|x| x.to_string()).unwrap_or_default();
-    let deadline_reached = d.deadline.is_some_and(|dl| e.at >= dl);
-    let reached = if d.deadline == Some(e.at) { "is today" } else { "has passed" };
+    let deadline_reached = d.deadline.is_some_and(|dl| on >= dl);
+    let reached = if d.deadline == Some(e.at) { "is today" } else { "had come" };
+    if d.outcome == Outcome::Withdrawn {
+        return "it was withdrawn before it was decided".to_owned();
+    }
+    if let Some(r) = d.recorded.as_ref().filter(|r| matches!(r.trigger, Trigger::Record | Trigger::Close)) {
+        let note = r.note.as_deref().map_or_else(String::new, |n| format!(": {n}"));
+        let what = if r.trigger == Trigger::Close { "the secretariat closed it" } else { "the record gives" };
+        return format!("{what}: {} on {} ({}){note}", r.outcome.as_str(), r.on, r.source);
+    }
     let vetoes: Vec<&str> = d.objections.iter().filter(|o| o.veto).map(|o| o.member.as_str()).collect();
     match d.outcome {
         Outcome::Blocked if !vetoes.is_empty() && d.rule == "veto" => {
@@ -238,18 +329,21 @@ fn why(e: &ExplainReport) -> String {
         }
         Outcome::Blocked => format!("the rule ({}) is not met{}", d.rule_text, support(d)),
         Outcome::Adopted if consensus && silent > 0 && d.deadline.is_some() => {
-            format!("no member objects, and the {silent} silent members count as consent since the deadline {reached}")
+            let members = plural(silent as usize, "member counts", "members count");
+            format!("no member objects, and the {silent} silent {members} as consent since the deadline {reached}")
         }
         Outcome::Adopted if consensus => "no member objects; silence is consent".to_owned(),
         Outcome::Adopted => format!("the rule ({}) is met{}", d.rule_text, support(d)),
         Outcome::Pending if consensus => format!("no objection so far; the silence procedure runs until {deadline}"),
         Outcome::Pending => {
             format!(
-                "the rule ({}) is not met yet, but the {silent} silent members could still carry it{}",
+                "the rule ({}) is not met yet, but the {silent} silent {} could still carry it{}",
                 d.rule_text,
+                plural(silent as usize, "member", "members"),
                 support(d)
             )
         }
+        Outcome::Withdrawn => "it was withdrawn before it was decided".to_owned(),
     }
 }
 
@@ -263,13 +357,14 @@ pub(crate) fn what_if(report: &WhatIfReport) -> Result<(), Failure> {
         return Ok(());
     }
     let w_id = report.changed.iter().map(|c| c.proposal.chars().count()).max().unwrap_or(0).max("PROPOSAL".len());
-    writeln!(out, "{}  {}  {BOLD}AFTER{BOLD:#}", cell(BOLD, "PROPOSAL", w_id), cell(BOLD, "BEFORE", 7))?;
+    writeln!(out, "{}  {}  {BOLD}AFTER{BOLD:#}", cell(BOLD, "PROPOSAL", w_id), cell(BOLD, "BEFORE", 16))?;
     for c in &report.changed {
+        let before = if c.is_final { format!("{} (final)", c.before.as_str()) } else { c.before.as_str().to_owned() };
         writeln!(
             out,
             "{}  {}  {}{}{:#}",
             cell(Style::new(), &c.proposal, w_id),
-            cell(outcome_style(c.before), c.before.as_str(), 7),
+            cell(outcome_style(c.before), &before, 16),
             outcome_style(c.after),
             c.after.as_str(),
             outcome_style(c.after)
@@ -348,25 +443,25 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
     Ok(())
 }
 
-/// A proposal's history: its record, then stance and outcome changes by date, then its entries.
-pub(crate) fn history(h: &concord_store::timeline::History) -> Result<(), Failure> {
+/// A proposal's history: its decision, then stance and outcome changes by date, then its
+/// ledger entries.
+pub(crate) fn history(p: &concord_store::timeline::ProposalHistory) -> Result<(), Failure> {
+    use concord_core::change::Change;
+    use concord_store::record::Body;
+    let h = &p.history;
     let mut out = anstream::stdout().lock();
     writeln!(out, "{BOLD}{}{BOLD:#} before {}", h.proposal, h.committee)?;
     if let Some(c) = h.circulated {
         writeln!(out, "  circulated {c}")?;
     }
-    if let Some(d) = h.deadline {
-        writeln!(out, "  silence procedure until {d}")?;
+    match (h.deadline, h.procedure) {
+        (Some(d), "meeting") => writeln!(out, "  decided at the meeting of {d}")?,
+        (Some(d), _) => writeln!(out, "  silence procedure until {d}")?,
+        (None, _) => writeln!(out, "  no deadline: decided the first day the rule adopts it")?,
     }
-    match &h.decision {
-        Some(d) => {
-            let how = match d.trigger {
-                concord_store::record::Trigger::Deadline => "at its deadline",
-                concord_store::record::Trigger::Close => "closed by the secretariat",
-            };
-            writeln!(out, "  decided {BOLD}{}{BOLD:#} on {} ({how})", d.outcome, d.on)?;
-        }
-        None => writeln!(out, "  no decision recorded")?,
+    match (h.decision, h.decided_on) {
+        (Some(outcome), Some(on)) => writeln!(out, "  decided {BOLD}{}{BOLD:#} on {on}", outcome.as_str())?,
+        _ => writeln!(out, "  open on {}", h.until)?,
     }
     writeln!(out, "\n{BOLD}Stances{BOLD:#} (up to {})", h.until)?;
     if h.stances.is_empty() {
@@ -379,35 +474,32 @@ pub(crate) fn history(h: &concord_store::timeline::History) -> Result<(), Failur
             (Some(_), Some(positions)) => format!("position {positions}"),
             _ => "no vote or position in force".to_owned(),
         };
-        let from = s.from.unwrap_or("—");
-        writeln!(out, "  {}  {:<6} {:>7} → {:<7}  {DIM}{why}{DIM:#}", s.date, s.member, from, s.to)?;
+        let from = s.from.map_or("—", Stance::as_str);
+        writeln!(out, "  {}  {:<6} {:>7} → {:<7}  {DIM}{why}{DIM:#}", s.date, s.member, from, s.to.as_str())?;
     }
     writeln!(out, "\n{BOLD}Outcome{BOLD:#}")?;
     for o in &h.outcomes {
-        let style = match o.to {
-            "adopted" => outcome_style(Outcome::Adopted),
-            "blocked" => outcome_style(Outcome::Blocked),
-            _ => outcome_style(Outcome::Pending),
-        };
-        writeln!(out, "  {}  {style}{}{style:#}", o.date, o.to)?;
+        let style = outcome_style(o.to);
+        let decided = if o.is_final { " (decided)" } else { "" };
+        writeln!(out, "  {}  {style}{}{style:#}{decided}", o.date, o.to.as_str())?;
     }
     writeln!(out, "\n{BOLD}Ledger entries{BOLD:#}")?;
-    for e in &h.entries {
-        let what = match &e.change {
-            concord_store::record::Change::Vote(v) => {
-                format!(
-                    "vote {} {}{}",
-                    v.member,
-                    v.stance,
-                    v.reason.as_ref().map_or_else(String::new, |r| format!(": {r}"))
-                )
-            }
-            concord_store::record::Change::Decision(d) => format!("decision {} on {}", d.outcome, d.on),
-            other => other.kind().to_owned(),
+    for e in &p.entries {
+        let what = match &e.body {
+            Body::Change(Change::Vote(v)) => format!(
+                "vote {} {}{}",
+                v.member,
+                v.stance.as_str(),
+                v.reason.as_ref().map_or_else(String::new, |r| format!(": {r}"))
+            ),
+            Body::Change(Change::Decision(d)) => format!("decision {} on {}", d.outcome.as_str(), d.on),
+            Body::Change(Change::Extend(x)) => format!("deadline moved to {}", x.deadline),
+            Body::Change(Change::WithdrawProposal(w)) => format!("withdrawn: {}", w.reason),
+            _ => e.kind().to_owned(),
         };
         writeln!(out, "  #{:<5} {}  {what}", e.seq, e.at)?;
     }
-    if h.entries.is_empty() {
+    if p.entries.is_empty() {
         writeln!(out, "  none since the store was created (the proposal is part of entry 0)")?;
     }
     Ok(())

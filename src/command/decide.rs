@@ -15,7 +15,7 @@ pub(crate) struct Args {
     /// Evaluation date (YYYY-MM-DD); default: the scenario's `as_of` (a store's: its last entry's date).
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
-    /// Set a fact for this run only, as an observation on the evaluation date (repeatable).
+    /// Decide in a world where a fact had this value throughout, for this run only (repeatable).
     #[arg(long = "set", value_name = "FACT=VALUE", value_parser = super::parse_set)]
     set: Vec<(String, Value)>,
     /// Output format.
@@ -24,9 +24,12 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
-    let (engine, default_at) = super::engine(db, args.scenario.as_deref())?;
-    let at = args.at.unwrap_or(default_at);
-    let evaluation = engine.evaluate(at, &args.set)?;
+    let source = super::source(db, args.scenario.as_deref())?;
+    let at = match args.at {
+        Some(at) => at,
+        None => source.default_date()?,
+    };
+    let evaluation = source.engine()?.evaluate(at, &args.set)?;
     let report = evaluation.report();
     match args.format {
         TableFormat::Json => super::print_json(&report),

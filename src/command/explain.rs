@@ -15,7 +15,7 @@ pub(crate) struct Args {
     /// Evaluation date (YYYY-MM-DD); default: the scenario's `as_of`.
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
-    /// Set a fact for this run only (repeatable).
+    /// Explain in a world where a fact had this value throughout, for this run only (repeatable).
     #[arg(long = "set", value_name = "FACT=VALUE", value_parser = super::parse_set)]
     set: Vec<(String, Value)>,
     /// Output format.
@@ -29,12 +29,15 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
         [scenario, proposal] => (Some(PathBuf::from(scenario)), proposal),
         _ => return Err(Failure::Message("expected SCENARIO PROPOSAL, or PROPOSAL with --db".to_owned())),
     };
-    let (engine, default_at) = super::engine(db, scenario.as_deref())?;
+    let source = super::source(db, scenario.as_deref())?;
+    let engine = source.engine()?;
     let Some(index) = engine.proposal_index(proposal) else {
-        let place = scenario.map_or_else(|| "the store".to_owned(), |s| format!("`{}`", s.display()));
-        return Err(Failure::Message(format!("no proposal `{proposal}` in {place}")));
+        return Err(Failure::Message(format!("no proposal `{proposal}` in {}", source.place(scenario.as_deref()))));
     };
-    let at = args.at.unwrap_or(default_at);
+    let at = match args.at {
+        Some(at) => at,
+        None => source.default_date()?,
+    };
     let evaluation = engine.evaluate(at, &args.set)?;
     let Some(report) = evaluation.explain(index) else {
         let circulated = engine.scenario().proposals.get(index).and_then(|p| p.circulated);

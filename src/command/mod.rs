@@ -9,6 +9,7 @@ pub(crate) mod ledger;
 pub(crate) mod power;
 pub(crate) mod serve;
 pub(crate) mod store;
+pub(crate) mod timeline;
 pub(crate) mod token;
 pub(crate) mod what_if;
 
@@ -25,20 +26,46 @@ pub(crate) fn load(path: &Path) -> Result<Engine, Failure> {
     Ok(concord_core::load(&src, &path.display().to_string())?)
 }
 
-/// The engine to decide with and its default date: a scenario file's (its `as_of`), or with
-/// `--db` the store's current state (the later of its `as_of` and its last entry's date).
-pub(crate) fn engine(db: Option<&Path>, scenario: Option<&Path>) -> Result<(Engine, Date), Failure> {
+/// Where decisions are read from: a scenario file, or a store.
+pub(crate) enum Source {
+    /// A scenario file, loaded.
+    File(Box<Engine>),
+    /// A store, opened.
+    Store(Box<concord_store::Store>),
+}
+
+impl Source {
+    /// The engine to decide with.
+    pub(crate) fn engine(&self) -> Result<&Engine, Failure> {
+        match self {
+            Source::File(engine) => Ok(engine.as_ref()),
+            Source::Store(store) => Ok(store.engine()?),
+        }
+    }
+
+    /// The default evaluation date: a file's `as_of`, or a store's current date (the later of
+    /// its `as_of` and its last entry's date).
+    pub(crate) fn default_date(&self) -> Result<Date, Failure> {
+        match self {
+            Source::File(engine) => Ok(engine.as_of()),
+            Source::Store(store) => Ok(store.state().default_date()),
+        }
+    }
+
+    /// How the source is named in messages.
+    pub(crate) fn place(&self, scenario: Option<&Path>) -> String {
+        match (self, scenario) {
+            (Source::File(_), Some(path)) => format!("`{}`", path.display()),
+            _ => "the store".to_owned(),
+        }
+    }
+}
+
+/// The scenario file or the store to decide with.
+pub(crate) fn source(db: Option<&Path>, scenario: Option<&Path>) -> Result<Source, Failure> {
     match (db, scenario) {
-        (Some(db), None) => {
-            let store = concord_store::Store::open(db)?;
-            let engine = store.engine()?;
-            Ok((engine, store.state().default_date()))
-        }
-        (None, Some(path)) => {
-            let engine = load(path)?;
-            let at = engine.as_of();
-            Ok((engine, at))
-        }
+        (Some(db), None) => Ok(Source::Store(Box::new(concord_store::Store::open(db)?))),
+        (None, Some(path)) => Ok(Source::File(Box::new(load(path)?))),
         (Some(_), Some(path)) => {
             Err(Failure::Message(format!("give either a scenario file (`{}`) or `--db`, not both", path.display())))
         }
@@ -53,7 +80,7 @@ pub(crate) fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Today's date in UTC, from the system clock.
+/// The command line's clock: today's date in UTC, from the system clock.
 pub(crate) fn today() -> Date {
     Date::from_days_since_epoch(now().div_euclid(86_400)).unwrap_or(Date::FIRST)
 }

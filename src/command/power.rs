@@ -31,8 +31,12 @@ pub(crate) struct Args {
     #[arg(long)]
     committee: Option<String>,
     /// Date whose seated members play (YYYY-MM-DD); default: the scenario's `as_of`.
-    #[arg(long, value_parser = super::parse_date, requires = "committee")]
+    #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
+    /// A proposal: its committee, as it stood on the day the proposal was decided (or on `--at`
+    /// while it is open).
+    #[arg(long, conflicts_with = "committee")]
+    proposal: Option<String>,
     /// Quota of a plain weighted game (instead of a scenario).
     #[arg(long, conflicts_with_all = ["scenario", "committee"], requires = "weights", allow_hyphen_values = true)]
     quota: Option<String>,
@@ -58,17 +62,42 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
     let from_scenario = args.scenario.is_some() || (db.is_some() && args.quota.is_none());
     let (game, title) = match (from_scenario, &args.quota) {
         (true, None) => {
-            let Some(id) = &args.committee else {
-                return Err(Failure::Message("give the committee to analyse: `--committee ID`".to_owned()));
+            let source = super::source(db, args.scenario.as_deref())?;
+            let engine = source.engine()?;
+            let place = source.place(args.scenario.as_deref());
+            let mut at = match args.at {
+                Some(at) => at,
+                None => source.default_date()?,
             };
-            let (engine, default_at) = super::engine(db, args.scenario.as_deref())?;
+            let id = match (&args.committee, &args.proposal) {
+                (Some(id), _) => id.clone(),
+                (None, Some(p)) => {
+                    let Some(index) = engine.proposal_index(p) else {
+                        return Err(Failure::Message(format!("no proposal `{p}` in {place}")));
+                    };
+                    // The committee of a decided proposal is the committee as it stood that day.
+                    let evaluation = engine.evaluate(at, &[])?;
+                    if let Some(taken) = evaluation.decision(index).and_then(|d| d.taken) {
+                        at = taken.on;
+                    }
+                    engine
+                        .scenario()
+                        .committees
+                        .get(engine.committee_of(index))
+                        .map(|c| c.id.clone())
+                        .unwrap_or_default()
+                }
+                (None, None) => {
+                    return Err(Failure::Message(
+                        "give the committee to analyse: `--committee ID` (or `--proposal ID`)".to_owned(),
+                    ));
+                }
+            };
+            let id = &id;
             let Some(c) = engine.committee_index(id) else {
                 let known: Vec<&str> = engine.scenario().committees.iter().map(|c| c.id.as_str()).collect();
-                let place =
-                    args.scenario.as_ref().map_or_else(|| "the store".to_owned(), |p| format!("`{}`", p.display()));
                 return Err(Failure::Message(format!("no committee `{id}` in {place} (it has {})", known.join(", "))));
             };
-            let at = args.at.unwrap_or(default_at);
             let game = engine.committee_game(c, at).map_err(|e| Failure::Message(e.to_string()))?;
             let rule = engine.scenario().committees.get(c).map(|c| c.rule.to_string()).unwrap_or_default();
             let title = format!("Voting power in {id} ({rule}), {} members seated on {at}", game.len());

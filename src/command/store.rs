@@ -1,22 +1,25 @@
-//! The store's commands (`concord --db FILE …`): create it, record votes, facts, proposals and
-//! positions, close proposals, let deadlines pass, and read back histories, replays and exports.
+//! The store's writes (`concord --db FILE …`): create it, record votes, facts, proposals and
+//! positions, move deadlines, withdraw and close proposals, and let the clock record the
+//! decisions that fell due.
 //!
 //! Every write prints one acknowledgement line after its transaction is on disk, and changes
-//! nothing when it fails.
+//! nothing when it fails. A write is dated `--at` or today (UTC), never after today nor before the
+//! store's last entry: the store checks it.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
-use concord_core::{Date, Value};
-use concord_store::record::{Change, FactRecord, PositionRecord, ProposalRecord, Trigger, ValueRecord, VoteRecord};
-use concord_store::timeline;
-use concord_store::{Receipt, Store};
+use concord_core::change::{
+    Change, ExtensionChange, FactChange, PositionChange, PositionWithdrawal, ProposalChange, ProposalWithdrawal,
+    VoteChange,
+};
+use concord_core::{Date, Engagement, Procedure, Value, VoteStance};
+use concord_store::{Receipt, Store, Write};
 
-use super::TextFormat;
 use crate::diagnostics::Failure;
 
-fn need_db(db: Option<&Path>) -> Result<&Path, Failure> {
+pub(crate) fn need_db(db: Option<&Path>) -> Result<&Path, Failure> {
     db.ok_or_else(|| Failure::Message("this command works on a store: give `--db FILE`".to_owned()))
 }
 
@@ -31,6 +34,31 @@ fn acknowledge(what: &str, receipt: &Receipt) -> Result<(), Failure> {
     writeln!(out, "{what}: {entries}; ledger size {}, root {}", cp.tree_size, cp.root)?;
     out.flush()?;
     Ok(())
+}
+
+/// Records one change on `at` (default: today) and acknowledges it.
+fn record_one(db: Option<&Path>, at: Option<Date>, change: Change, what: &str) -> Result<(), Failure> {
+    let mut store = Store::open(need_db(db)?)?;
+    let receipt = store.record(vec![Write { at, change }], super::today(), super::now())?;
+    acknowledge(what, &receipt)
+}
+
+/// Parses a stance: `consent`, `object`, `abstain` or `silent`.
+fn parse_stance(text: &str) -> Result<VoteStance, String> {
+    VoteStance::parse(text)
+        .ok_or_else(|| format!("unknown stance `{text}`: expected `consent`, `object`, `abstain` or `silent`"))
+}
+
+fn parse_engagement(text: &str) -> Result<Engagement, String> {
+    match text {
+        "new" => Ok(Engagement::New),
+        "continuing" => Ok(Engagement::Continuing),
+        other => Err(format!("unknown engagement `{other}`: expected `new` or `continuing`")),
+    }
+}
+
+fn parse_procedure(text: &str) -> Result<Procedure, String> {
+    Procedure::parse(text).ok_or_else(|| format!("unknown procedure `{text}`: expected `silence` or `meeting`"))
 }
 
 /// `init SCENARIO`.
@@ -48,12 +76,8 @@ pub(crate) fn init(args: InitArgs, db: Option<&Path>) -> Result<(), Failure> {
     let origin = args.scenario.display().to_string();
     let text = std::fs::read_to_string(&args.scenario)
         .map_err(|e| Failure::Message(format!("cannot read `{origin}`: {e}")))?;
-    let at = match args.at {
-        Some(at) => at,
-        None => concord_core::load(&text, &origin)?.as_of(),
-    };
-    let (store, receipt) = Store::create(db, &origin, &text, at, super::now())?;
-    let s = &store.state().scenario;
+    let (store, receipt) = Store::create(db, &origin, &text, args.at, super::today(), super::now())?;
+    let s = store.engine()?.scenario();
     acknowledge(
         &format!(
             "created {} from {origin} ({} members, {} proposals, {} positions); keys {} (private, mode 0600) and {}",
@@ -75,27 +99,27 @@ pub(crate) struct VoteArgs {
     proposal: String,
     /// The member's id.
     member: String,
-    /// `consent`, `object` or `abstain`.
-    stance: String,
+    /// `consent`, `object`, `abstain`, or `silent` to take back an earlier stance.
+    #[arg(value_parser = parse_stance)]
+    stance: VoteStance,
     /// Why; required to object.
     #[arg(long)]
     reason: Option<String>,
-    /// The date of the stance; default: today (UTC).
+    /// The date of the stance; default: today (UTC). A later stance of the same day replaces
+    /// an earlier one.
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
 }
 
 pub(crate) fn vote(args: VoteArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let mut store = Store::open(need_db(db)?)?;
-    let what = format!("{} {} on {}", args.member, args.stance, args.proposal);
-    let change = Change::Vote(VoteRecord {
+    let what = format!("recorded {} {} on {}", args.member, args.stance.as_str(), args.proposal);
+    let change = Change::Vote(VoteChange {
         proposal: args.proposal,
         member: args.member,
         stance: args.stance,
         reason: args.reason,
     });
-    let receipt = store.record(vec![(args.at.unwrap_or_else(super::today), change)], super::now())?;
-    acknowledge(&format!("recorded {what}"), &receipt)
+    record_one(db, args.at, change, &what)
 }
 
 /// `fact FACT VALUE --source TEXT`.
@@ -109,38 +133,30 @@ pub(crate) struct FactArgs {
     /// Where the observation comes from.
     #[arg(long)]
     source: String,
-    /// The observation holds from this date; default: `--at`.
+    /// The observation holds from this date; default: the date it is recorded. An observation
+    /// recorded after its `--as-of` counts from the day it is recorded: decisions taken before
+    /// did not know it.
     #[arg(long, value_parser = super::parse_date)]
     as_of: Option<Date>,
     /// After this date the observation no longer holds.
     #[arg(long, value_parser = super::parse_date)]
     valid_until: Option<Date>,
-    /// The date it is recorded; default: `--as-of` (or the last entry's date, if later), else
-    /// today (UTC).
+    /// The date it is recorded; default: today (UTC).
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
 }
 
 pub(crate) fn fact(args: FactArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let mut store = Store::open(need_db(db)?)?;
-    // An observation dated in the past is recorded now: on `--as-of` if the ledger has not gone
-    // past it, else on the ledger's last date (never before it).
-    let at = match (args.at, args.as_of) {
-        (Some(at), _) => at,
-        (None, Some(as_of)) => store.state().last_at.map_or(as_of, |last| last.max(as_of)),
-        (None, None) => super::today(),
-    };
     let value = Value::parse_loose(&args.value);
     let what = format!("recorded {} = {value}", args.fact);
-    let change = Change::Fact(FactRecord {
+    let change = Change::Fact(FactChange {
         id: args.fact,
-        value: ValueRecord::from(&value),
-        as_of: args.as_of.unwrap_or(at),
+        value,
+        as_of: args.as_of,
         source: args.source,
         valid_until: args.valid_until,
     });
-    let receipt = store.record(vec![(at, change)], super::now())?;
-    acknowledge(&what, &receipt)
+    record_one(db, args.at, change, &what)
 }
 
 /// `proposal ID --committee C --kind K …`.
@@ -155,17 +171,25 @@ pub(crate) struct ProposalArgs {
     #[arg(long)]
     kind: String,
     /// `new` or `continuing` engagement.
-    #[arg(long, default_value = "new")]
-    engagement: String,
+    #[arg(long, default_value = "new", value_parser = parse_engagement)]
+    engagement: Engagement,
     /// A partner taking part (repeatable).
     #[arg(long = "partner")]
     partners: Vec<String>,
     /// A human title.
     #[arg(long)]
     title: Option<String>,
-    /// The silence procedure's deadline: adopted then unless a member breaks silence.
+    /// The deadline: adopted then unless a member breaks silence (or the date of the meeting
+    /// that decides, with `--procedure meeting`). Without one, the proposal is decided the first
+    /// day its committee's rule adopts it.
     #[arg(long, value_parser = super::parse_date)]
     deadline: Option<Date>,
+    /// What the deadline is: `silence` (the default with a deadline) or `meeting`.
+    #[arg(long, value_parser = parse_procedure, requires = "deadline")]
+    procedure: Option<Procedure>,
+    /// A proposal this one revises: that one is withdrawn today, unless already decided.
+    #[arg(long)]
+    supersedes: Option<String>,
     /// A free attribute KEY=VALUE (repeatable).
     #[arg(long = "attr", value_name = "KEY=VALUE", value_parser = super::parse_set)]
     attributes: Vec<(String, Value)>,
@@ -175,27 +199,28 @@ pub(crate) struct ProposalArgs {
 }
 
 pub(crate) fn proposal(args: ProposalArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let mut store = Store::open(need_db(db)?)?;
-    let at = args.at.unwrap_or_else(super::today);
-    let what = match args.deadline {
-        Some(d) => format!("circulated {} to {} under silence until {d}", args.id, args.committee),
-        None => format!("circulated {} to {}", args.id, args.committee),
+    let what = match (args.deadline, args.procedure) {
+        (Some(d), Some(Procedure::Meeting)) => {
+            format!("circulated {} to {} for the meeting of {d}", args.id, args.committee)
+        }
+        (Some(d), _) => format!("circulated {} to {} under silence until {d}", args.id, args.committee),
+        (None, _) => format!("circulated {} to {}", args.id, args.committee),
     };
-    let attributes: BTreeMap<String, ValueRecord> =
-        args.attributes.iter().map(|(k, v)| (k.clone(), ValueRecord::from(v))).collect();
-    let change = Change::Proposal(ProposalRecord {
+    let attributes: BTreeMap<String, Value> = args.attributes.into_iter().collect();
+    let change = Change::Proposal(ProposalChange {
         id: args.id,
         title: args.title,
         committee: args.committee,
         kind: args.kind,
         partners: args.partners,
         engagement: args.engagement,
-        circulated: Some(at),
+        circulated: None,
         deadline: args.deadline,
         attributes,
+        procedure: args.procedure,
+        supersedes: args.supersedes,
     });
-    let receipt = store.record(vec![(at, change)], super::now())?;
-    acknowledge(&what, &receipt)
+    record_one(db, args.at, change, &what)
 }
 
 /// `position add|withdraw`.
@@ -238,7 +263,6 @@ pub(crate) enum PositionCommand {
 }
 
 pub(crate) fn position(command: PositionCommand, db: Option<&Path>) -> Result<(), Failure> {
-    let mut store = Store::open(need_db(db)?)?;
     let (at, change, what) = match command {
         PositionCommand::Add { id, member, source, policy, policy_file, since, at } => {
             let policy = match (policy, policy_file) {
@@ -250,15 +274,56 @@ pub(crate) fn position(command: PositionCommand, db: Option<&Path>) -> Result<()
                 }
             };
             let what = format!("declared {member}'s position {id}");
-            (at, Change::Position(PositionRecord { id, member, since, source, policy }), what)
+            (at, Change::Position(PositionChange { id, member, since, source, policy }), what)
         }
         PositionCommand::Withdraw { id, reason, at } => {
             let what = format!("withdrew position {id}");
-            (at, Change::Withdraw { position: id, reason }, what)
+            (at, Change::Withdraw(PositionWithdrawal { position: id, reason }), what)
         }
     };
-    let receipt = store.record(vec![(at.unwrap_or_else(super::today), change)], super::now())?;
-    acknowledge(&what, &receipt)
+    record_one(db, at, change, &what)
+}
+
+/// `extend PROPOSAL --deadline DATE`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExtendArgs {
+    /// The proposal's id.
+    proposal: String,
+    /// The new deadline: earlier or later, never before the date of the extension.
+    #[arg(long, value_parser = super::parse_date)]
+    deadline: Date,
+    /// Why.
+    #[arg(long)]
+    reason: Option<String>,
+    /// The date the deadline is moved; default: today (UTC).
+    #[arg(long, value_parser = super::parse_date)]
+    at: Option<Date>,
+}
+
+pub(crate) fn extend(args: ExtendArgs, db: Option<&Path>) -> Result<(), Failure> {
+    let what = format!("moved the deadline of {} to {}", args.proposal, args.deadline);
+    let change =
+        Change::Extend(ExtensionChange { proposal: args.proposal, deadline: args.deadline, reason: args.reason });
+    record_one(db, args.at, change, &what)
+}
+
+/// `withdraw PROPOSAL --reason TEXT`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WithdrawArgs {
+    /// The proposal's id.
+    proposal: String,
+    /// Why (required).
+    #[arg(long)]
+    reason: String,
+    /// The date of the withdrawal; default: today (UTC).
+    #[arg(long, value_parser = super::parse_date)]
+    at: Option<Date>,
+}
+
+pub(crate) fn withdraw(args: WithdrawArgs, db: Option<&Path>) -> Result<(), Failure> {
+    let what = format!("withdrew {}", args.proposal);
+    let change = Change::WithdrawProposal(ProposalWithdrawal { proposal: args.proposal, reason: args.reason });
+    record_one(db, args.at, change, &what)
 }
 
 /// `close PROPOSAL`.
@@ -269,25 +334,16 @@ pub(crate) struct CloseArgs {
     /// The secretariat's note.
     #[arg(long)]
     reason: Option<String>,
-    /// The date of closing, on which the outcome is computed; default: today (UTC).
+    /// The date of closing, on which the decision is taken as if the deadline were that day;
+    /// default: today (UTC).
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
 }
 
 pub(crate) fn close(args: CloseArgs, db: Option<&Path>) -> Result<(), Failure> {
     let mut store = Store::open(need_db(db)?)?;
-    let at = args.at.unwrap_or_else(super::today);
-    if let Some(d) = store.state().decided.get(&args.proposal) {
-        return Err(Failure::Message(format!(
-            "proposal `{}` was already decided ({}) on {} in entry {}",
-            args.proposal, d.recorded.outcome, d.recorded.on, d.entry
-        )));
-    }
-    let engine = store.engine()?;
-    let recorded = timeline::decide(store.state(), &engine, &args.proposal, at, Trigger::Close, args.reason)
-        .map_err(|e| Failure::Message(e.to_string()))?;
-    let what = format!("closed {}: {} on {at}", args.proposal, recorded.outcome);
-    let receipt = store.record(vec![(at, Change::Decision(recorded))], super::now())?;
+    let (receipt, decision) = store.close(&args.proposal, args.reason, args.at, super::today(), super::now())?;
+    let what = format!("closed {}: {} on {}", args.proposal, decision.outcome.as_str(), decision.on);
     acknowledge(&what, &receipt)
 }
 
@@ -301,110 +357,31 @@ pub(crate) struct TickArgs {
 
 pub(crate) fn tick(args: TickArgs, db: Option<&Path>) -> Result<(), Failure> {
     let mut store = Store::open(need_db(db)?)?;
-    let now = args.now.unwrap_or_else(super::today);
-    let due = timeline::due(store.state(), now).map_err(|e| Failure::Message(e.to_string()))?;
-    if due.is_empty() {
-        println!("no silence deadline has passed on {now} without a recorded decision");
-        return Ok(());
-    }
-    let lines: Vec<String> =
-        due.iter().map(|d| format!("  {}: {} on its deadline {}", d.proposal, d.outcome, d.on)).collect();
-    let receipt = store.record(due.into_iter().map(|d| (now, Change::Decision(d))).collect(), super::now())?;
-    acknowledge(&format!("recorded {} decision(s) on {now}", lines.len()), &receipt)?;
-    println!("{}", lines.join("\n"));
-    Ok(())
-}
-
-/// `history PROPOSAL`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct HistoryArgs {
-    /// The proposal's id.
-    proposal: String,
-    /// The last date to look at; default: the store's current date.
-    #[arg(long, value_parser = super::parse_date)]
-    until: Option<Date>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: TextFormat,
-}
-
-pub(crate) fn history(args: HistoryArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let store = Store::open(need_db(db)?)?;
-    if store.state().proposal(&args.proposal).is_none() {
-        return Err(Failure::Message(format!("no proposal `{}` in the store", args.proposal)));
-    }
-    let until = args.until.unwrap_or_else(|| store.state().default_date());
-    let entries = store.entries_about(&args.proposal)?;
-    let engine = store.engine()?;
-    let decision = store.state().decided.get(&args.proposal).map(|d| &d.recorded);
-    let history = timeline::history(&engine, decision, &args.proposal, until, entries)
-        .map_err(|e| Failure::Message(e.to_string()))?;
-    match args.format {
-        TextFormat::Json => super::print_json(&history),
-        TextFormat::Text => crate::render::history(&history),
-    }
-}
-
-/// `replay`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct ReplayArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: TextFormat,
-}
-
-pub(crate) fn replay(args: ReplayArgs, db: Option<&Path>) -> Result<(), Failure> {
-    let store = Store::open(need_db(db)?)?;
-    let mut entries = Vec::new();
-    store.for_each_entry(|seq, bytes| {
-        let entry = concord_store::record::Entry::from_bytes(bytes)
-            .map_err(|message| concord_store::StoreError::Corrupt { entry: seq, message })?;
-        entries.push(entry);
-        Ok(())
-    })?;
-    let replayed = timeline::replay(&entries).map_err(|e| Failure::Message(e.to_string()))?;
-    let differing = replayed.iter().filter(|r| !r.same).count();
-    match args.format {
-        TextFormat::Json => super::print_json(&serde_json::json!({
-            "decisions": replayed.len(), "differing": differing, "replayed": replayed,
-        }))?,
-        TextFormat::Text => {
-            let mut out = std::io::stdout().lock();
-            for r in &replayed {
-                let verdict = r.difference.as_deref().unwrap_or("same");
-                writeln!(out, "entry {:>4}  {:<32} on {}  {:<8} {verdict}", r.entry, r.proposal, r.on, r.recorded)?;
-            }
-            writeln!(out, "{} recorded decision(s) replayed, {differing} differ", replayed.len())?;
+    let clock = args.now.unwrap_or_else(super::today);
+    let started = std::time::Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let progress = |n: usize| {
+        if terminal {
+            eprint!("recording {n} decision{} that fell due by {clock}…", if n == 1 { "" } else { "s" });
         }
+    };
+    let Some((receipt, due)) = store.tick(clock, super::now(), progress)? else {
+        println!("no decision has fallen due by {clock} without a record");
+        return Ok(());
+    };
+    if terminal {
+        eprintln!(" done in {:.1} s", started.elapsed().as_secs_f64());
     }
-    if differing > 0 {
-        return Err(Failure::Message(format!("{differing} recorded decision(s) differ when computed again")));
-    }
-    Ok(())
-}
-
-/// `export`.
-pub(crate) fn export(db: Option<&Path>) -> Result<(), Failure> {
-    let store = Store::open(need_db(db)?)?;
-    let state = store.state();
-    let mut scenario = state.scenario.clone();
-    scenario.as_of = Some(state.default_date());
-    let checkpoint = store.latest_checkpoint()?;
+    let n = due.len();
+    acknowledge(&format!("recorded {n} decision{} on {clock}", if n == 1 { "" } else { "s" }), &receipt)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "# Exported from the concord store {}", store.path().display())?;
-    writeln!(out, "# {} ledger entries, root {}", checkpoint.tree_size, checkpoint.root)?;
-    let mut decided: Vec<_> = state.decided.values().collect();
-    decided.sort_by_key(|d| d.entry);
-    for d in decided {
-        writeln!(
-            out,
-            "# {} was decided {} on {} (entry {}, {:?})",
-            d.recorded.proposal, d.recorded.outcome, d.recorded.on, d.entry, d.recorded.trigger
-        )?;
+    for d in &due {
+        let how = match d.trigger {
+            concord_core::Trigger::Adopted => "the rule adopted it",
+            _ => "its deadline",
+        };
+        writeln!(out, "  {}: {} on {} ({how})", d.proposal, d.outcome.as_str(), d.on)?;
     }
-    writeln!(out)?;
-    write!(out, "{}", concord_core::scenario::write(&scenario))?;
-    out.flush()?;
     Ok(())
 }
 
@@ -442,15 +419,14 @@ pub(crate) fn apply(args: ApplyArgs, db: Option<&Path>) -> Result<(), Failure> {
         }
         let parsed: Line =
             serde_json::from_str(&line).map_err(|e| Failure::Message(format!("{name}:{}: {e}", n + 1)))?;
-        if matches!(parsed.change, Change::Init { .. } | Change::Decision(_)) {
+        if matches!(parsed.change, Change::Decision(_)) {
             return Err(Failure::Message(format!(
-                "{name}:{}: `{}` entries are made by `init`, `tick` and `close`, not applied",
-                n + 1,
-                parsed.change.kind()
+                "{name}:{}: decisions are taken by `tick` and `close`, not applied",
+                n + 1
             )));
         }
         let receipt = store
-            .record(vec![(parsed.at, parsed.change)], super::now())
+            .record(vec![Write::on(parsed.at, parsed.change)], super::today(), super::now())
             .map_err(|e| Failure::Message(format!("{name}:{}: {e}", n + 1)))?;
         writeln!(out, "ok {}", receipt.entries.start)?;
         out.flush()?;

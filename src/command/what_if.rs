@@ -11,7 +11,8 @@ use crate::diagnostics::Failure;
 pub(crate) struct Args {
     /// The scenario file (TOML); not with `--db`.
     scenario: Option<PathBuf>,
-    /// A fact to set, as an observation on the evaluation date (repeatable, at least one).
+    /// A fact to set: in the world compared, it had this value throughout (repeatable, at least
+    /// one).
     #[arg(long = "set", value_name = "FACT=VALUE", value_parser = super::parse_set, required = true)]
     set: Vec<(String, Value)>,
     /// Evaluation date (YYYY-MM-DD); default: the scenario's `as_of`.
@@ -23,9 +24,12 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
-    let (engine, default_at) = super::engine(db, args.scenario.as_deref())?;
-    let at = args.at.unwrap_or(default_at);
-    let before = engine.evaluate(at, &[])?;
+    let source = super::source(db, args.scenario.as_deref())?;
+    let at = match args.at {
+        Some(at) => at,
+        None => source.default_date()?,
+    };
+    let before = source.engine()?.evaluate(at, &[])?;
     let after = before.what_if(&args.set)?;
     let changes = before.changes(&after);
     let report = after.what_if_report(&args.set, &changes);
