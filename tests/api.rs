@@ -43,7 +43,8 @@ fn reads_answer_what_the_command_line_answers() {
 #[test]
 fn the_clock_closes_silence_procedures_that_ended() {
     // On 2025-06-20 the Montana exercise's silence (deadline 2025-06-13) has ended, the
-    // Steadfast specification's (2025-06-30) has not.
+    // Steadfast specification's (2025-06-30) has not. The server records the first before it
+    // opens its port.
     let served = Served::start("2025-06-20");
     let proposals = served.get("/api/proposals", None).json();
     let decision = |id: &str| proposals.as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["decision"].clone();
@@ -57,7 +58,13 @@ fn the_clock_closes_silence_procedures_that_ended() {
     assert_eq!(tick.json()["decisions"][0]["proposal"], "steadfast-2026-spec");
     assert_eq!(tick.json()["decisions"][0]["outcome"], "adopted");
     let history = served.get("/api/proposals/steadfast-2026-spec/history", None).json();
-    assert_eq!(history["decision"]["outcome"], "adopted");
+    assert_eq!(history["decision"], "adopted", "{history}");
+    assert_eq!(history["decided_on"], "2025-06-30");
+    assert!(history["entries"].as_array().unwrap().iter().any(|e| e["change"] == "decision"), "{history}");
+    // What the server answers is what the command line answers on the same file.
+    let cli = served.store.run(&["history", "steadfast-2026-spec", "--until", "2025-07-01", "--format", "json"]);
+    let api = served.get("/api/proposals/steadfast-2026-spec/history?until=2025-07-01", None).json();
+    assert_eq!(api, cli.success().json());
 }
 
 #[test]
@@ -94,7 +101,8 @@ fn writes_need_a_token_of_the_right_member() {
     assert_eq!(explain["objections"][0]["member"], "NOR");
     assert_eq!(explain["objections"][0]["reason"], "needs more time");
 
-    // The secretariat records facts, and the what-if outcome becomes the recorded one.
+    // The secretariat records facts. The Montana exercise was decided at its deadline: the
+    // decision stands, and says what it would now be.
     let facts = [("gaza_permanent_ceasefire", "ceasefire"), ("gaza_aid_unobstructed", "aid")];
     for (id, source) in facts {
         let body = json!({"id": id, "value": true, "source": source});
@@ -102,7 +110,9 @@ fn writes_need_a_token_of_the_right_member() {
         assert_eq!(a.status, 201, "{}", a.body);
     }
     let montana = served.get("/api/proposals/eadrcc-2025-montana", None).json();
-    assert_eq!(montana["outcome"], "adopted", "{montana}");
+    assert_eq!(montana["outcome"], "blocked", "{montana}");
+    assert_eq!(montana["final"], true);
+    assert_eq!(montana["would_now_be"], "adopted", "{montana}");
 
     // A revoked token grants nothing.
     let list = served.get("/api/tokens", Some(&served.secretariat)).json();
@@ -119,7 +129,12 @@ fn bad_requests_get_json_errors_and_change_nothing() {
     let before = served.store.checkpoint();
     let cases: Vec<(&str, serde_json::Value, u16, &str)> = vec![
         ("/api/votes", json!({"proposal": "nope", "member": "NOR", "stance": "consent"}), 422, "nope"),
-        ("/api/votes", json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "maybe"}), 422, "maybe"),
+        (
+            "/api/votes",
+            json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "maybe"}),
+            400,
+            "field `stance`: unknown variant `maybe`, expected one of `consent`, `object`, `abstain`, `silent`",
+        ),
         ("/api/votes", json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "object"}), 422, "reason"),
         ("/api/votes", json!({"proposal": "steadfast-2026-spec", "member": "NOR"}), 400, "stance"),
         (
@@ -160,6 +175,10 @@ fn bad_requests_get_json_errors_and_change_nothing() {
         ),
         ("/api/votes", json!(["steadfast-2026-spec", "NOR", "consent"]), 400, "JSON object"),
         ("/api/proposals/nope/close", json!({}), 404, "nope"),
+        ("/api/proposals/nope/extend", json!({"deadline": "2025-07-01"}), 404, "nope"),
+        ("/api/proposals/nope/withdraw", json!({"reason": "x"}), 404, "nope"),
+        ("/api/proposals/steadfast-2026-spec/extend", json!({"deadline": "2025-06-01"}), 422, "2025-06-01"),
+        ("/api/proposals/eadrcc-2025-montana/close", json!({}), 422, "eadrcc-2025-montana"),
         ("/api/positions/nope/withdraw", json!({}), 404, "nope"),
     ];
     for (path, body, status, needle) in cases {
@@ -221,6 +240,9 @@ fn the_openapi_document_describes_every_route() {
         "/api/proposals",
         "/api/proposals/{id}",
         "/api/proposals/{id}/history",
+        "/api/proposals/{id}/extend",
+        "/api/proposals/{id}/withdraw",
+        "/api/proposals/{id}/close",
         "/api/votes",
         "/api/facts",
         "/api/positions",
@@ -254,4 +276,100 @@ fn stopping_the_server_keeps_every_acknowledged_write() {
     served.store.run(&["ledger", "verify"]).success();
     let export = served.store.run(&["export"]).success().stdout;
     assert_eq!(count(&export), before + 6, "{export}");
+}
+
+/// The ledger entry `seq` as the server answers it.
+fn entry(served: &Served, seq: &serde_json::Value) -> serde_json::Value {
+    served.get(&format!("/api/ledger/entries/{seq}"), None).json()
+}
+
+// See: issue 10. A delegation token posted a vote dated 2030-01-01: the server's "today" jumped
+// to 2030 for everyone, and the clock closed a silence procedure fifteen days early, for good.
+#[test]
+fn r10_a_delegation_that_dates_its_vote_gets_403_and_the_clock_stays() {
+    let served = Served::start("2025-06-20");
+    let norway = served.token("delegation", Some("NOR"));
+    let before = served.store.checkpoint();
+    let vote = json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "consent", "at": "2030-01-01"});
+    let refused = served.post("/api/votes", Some(&norway), &vote);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.json()["error"].as_str().unwrap().contains("only the secretariat may date a write"));
+    assert_eq!(served.store.checkpoint(), before, "nothing is recorded");
+    assert_eq!(served.get("/api/status", None).json()["today"], "2025-06-20", "the clock did not move");
+    let tick = served.post("/api/tick", Some(&served.secretariat), &json!({}));
+    assert_eq!(tick.json()["decisions"], json!([]), "{}", tick.body);
+    let steadfast = served.get("/api/proposals/steadfast-2026-spec", None).json();
+    assert_eq!((steadfast["outcome"].clone(), steadfast["final"].clone()), (json!("pending"), json!(false)));
+}
+
+// See: issue 10.
+#[test]
+fn r10_a_delegation_vote_is_dated_by_the_clock() {
+    let served = Served::start("2025-06-20");
+    let norway = served.token("delegation", Some("NOR"));
+    let vote = json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "consent"});
+    let ack = served.post("/api/votes", Some(&norway), &vote);
+    assert_eq!(ack.status, 201, "{}", ack.body);
+    assert_eq!(entry(&served, &ack.json()["entries"][0])["at"], "2025-06-20");
+}
+
+// See: issue 10.
+#[test]
+fn r10_a_secretariat_write_dated_after_the_clock_is_422() {
+    let served = Served::start("2025-06-20");
+    let before = served.store.checkpoint();
+    let vote = json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "consent", "at": "2025-06-21"});
+    let refused = served.post("/api/votes", Some(&served.secretariat), &vote);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.json()["error"].as_str().unwrap().contains("after the clock"), "{}", refused.body);
+    assert_eq!(served.store.checkpoint(), before);
+    assert_eq!(served.get("/api/status", None).json()["today"], "2025-06-20");
+}
+
+// See: issue 10.
+#[test]
+fn r10_the_clock_records_a_silence_procedure_only_once_its_deadline_has_come() {
+    let served = Served::start("2025-06-20");
+    let s = Some(served.secretariat.as_str());
+    let early = served.post("/api/tick", s, &json!({"now": "2025-06-29"}));
+    assert_eq!(early.status, 200, "{}", early.body);
+    assert_eq!(early.json()["decisions"], json!([]));
+    assert_eq!(served.get("/api/proposals/steadfast-2026-spec", None).json()["final"], false);
+    let due = served.post("/api/tick", s, &json!({"now": "2025-06-30"})).json();
+    assert_eq!(due["decisions"][0]["proposal"], "steadfast-2026-spec");
+    assert_eq!(due["decisions"][0]["on"], "2025-06-30");
+    let decided = served.get("/api/proposals/steadfast-2026-spec", None).json();
+    assert_eq!((decided["final"].clone(), decided["decided_on"].clone()), (json!(true), json!("2025-06-30")));
+    // The decisions and the command line agree on the file.
+    let cli = served.store.run(&["decide", "--at", "2025-06-30", "--format", "json"]).success().json();
+    assert_eq!(served.get("/api/decisions?at=2025-06-30", None).json(), cli);
+}
+
+// See: issue 10 (a 500 gave the store's path and SQLite's error to the client).
+#[test]
+fn r10_a_server_error_answers_an_id_and_logs_the_detail() {
+    // Record what falls due, then take the key away: the server starts (nothing to sign), and
+    // its first write cannot be signed.
+    let store = crate::store::nato_store();
+    store.run(&["tick", "--now", "2025-06-20"]).success();
+    std::fs::remove_file(format!("{}.key", store.db.display())).unwrap();
+    let served = Served::start_logged(store, &["--clock", "2025-06-20"]);
+    let vote = json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "consent"});
+    let failed = served.post("/api/votes", Some(&served.secretariat), &vote);
+    assert_eq!(failed.status, 500, "{}", failed.body);
+    let error = failed.json()["error"].as_str().unwrap().to_owned();
+    let id = error.strip_prefix("internal error (id ").and_then(|e| e.strip_suffix(')')).unwrap();
+    assert!(id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()), "{error}");
+    assert!(!failed.body.contains("nato.db") && !failed.body.contains(".key"), "{}", failed.body);
+    // The detail is in the server's log, under the same id.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let logged = loop {
+        let log = served.log();
+        if log.contains(id) || std::time::Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let line = logged.lines().find(|l| l.contains(id)).unwrap_or_else(|| panic!("no {id} in the log:\n{logged}"));
+    assert!(line.contains("internal error") && line.contains("nato.db.key"), "{line}");
 }

@@ -35,14 +35,15 @@ fn browser_tools() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// Runs a browser test: a ChromeDriver of its own and a headless Chromium session, with or
-/// without JavaScript. Returns without running where no browser is installed.
-fn with_browser<F, Fut>(name: &str, javascript: bool, test: F)
+/// without JavaScript. Returns without running where no browser is installed; says whether it
+/// ran.
+fn with_browser<F, Fut>(name: &str, javascript: bool, test: F) -> bool
 where
     F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = ()>,
 {
     let Some((driver_path, chromium)) = browser_tools() else {
-        return;
+        return false;
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
@@ -80,6 +81,7 @@ where
         let _ = client.close().await;
         drop(driver);
     });
+    true
 }
 
 /// A ChromeDriver process on a free loopback port, stopped when dropped.
@@ -186,7 +188,7 @@ fn artefacts() -> PathBuf {
 fn the_board_leads_to_the_reasons_of_a_blocked_exercise() {
     let served = Served::start("2025-06-15");
     let base = served.base.clone();
-    with_browser("board", true, |b| async move {
+    let _ = with_browser("board", true, |b| async move {
         b.goto(&format!("{}/", base)).await;
         assert!(b.client.title().await.unwrap().contains("Board"));
         let row = "tr[data-proposal='eadrcc-2025-montana']";
@@ -217,7 +219,7 @@ fn what_if_turns_the_exercise_adopted(javascript: bool) {
     let before = served.store.checkpoint();
     let base = served.base.clone();
     let name = if javascript { "what-if" } else { "what-if-no-js" };
-    with_browser(name, javascript, |b| async move {
+    let _ = with_browser(name, javascript, |b| async move {
         b.goto(&format!("{}/", base)).await;
         let row = "tr[data-proposal='eadrcc-2025-montana']";
         b.wait_for_attr(row, "data-outcome", "blocked").await;
@@ -260,7 +262,7 @@ fn a_delegation_logs_in_and_records_a_vote() {
     let token = served.token("delegation", Some("NOR"));
     let before = served.store.size();
     let base = served.base.clone();
-    with_browser("delegation-vote", true, |b| async move {
+    let ran = with_browser("delegation-vote", true, |b| async move {
         b.goto(&format!("{}/proposals/steadfast-2026-spec", base)).await;
         b.find("a[href^='/login']").await.click().await.unwrap();
         b.find("#token").await.send_keys(&token).await.unwrap();
@@ -283,6 +285,9 @@ fn a_delegation_logs_in_and_records_a_vote() {
         assert!(objection.contains("the specification needs another round"), "{objection}");
         b.shot("recorded").await;
     });
+    if !ran {
+        return;
+    }
     assert_eq!(served.store.size(), before + 1);
     let votes = served.get("/api/votes?proposal=steadfast-2026-spec&member=NOR", None).json();
     assert_eq!(votes.as_array().unwrap().len(), 1, "{votes}");
@@ -290,10 +295,41 @@ fn a_delegation_logs_in_and_records_a_vote() {
 }
 
 #[test]
+fn the_secretariat_closes_a_proposal_from_its_page() {
+    let served = Served::start("2025-06-20");
+    let token = served.secretariat.clone();
+    let before = served.store.size();
+    let base = served.base.clone();
+    let ran = with_browser("secretariat-close", true, |b| async move {
+        b.goto(&format!("{}/login?next=/proposals/steadfast-2026-spec", base)).await;
+        b.find("#token").await.send_keys(&token).await.unwrap();
+        b.find("#login-submit").await.click().await.unwrap();
+        assert!(b.text("#deadline").await.contains("silence procedure until 2025-06-30"));
+        assert!(b.text("#manage").await.contains("Move the deadline"));
+        b.shot("forms").await;
+        b.find("#close-reason").await.send_keys("consensus reached early").await.unwrap();
+        b.find("#close-submit").await.click().await.unwrap();
+        assert_eq!(b.text("#flash").await, format!("Recorded in ledger entry {before}."));
+        b.wait_for_attr("#outcome .badge", "class", "badge adopted").await;
+        let decision = b.text("#decision").await;
+        assert!(decision.contains("final since 2025-06-20, closed by the secretariat"), "{decision}");
+        assert!(decision.contains("consensus reached early"), "{decision}");
+        // Decided: no form is offered any more.
+        assert!(b.client.find(Locator::Css("#manage")).await.is_err());
+        b.shot("closed").await;
+    });
+    if ran {
+        assert_eq!(served.store.size(), before + 1);
+        let board = served.get("/api/proposals/steadfast-2026-spec", None).json();
+        assert_eq!(board["recorded"]["outcome"], "adopted", "{board}");
+    }
+}
+
+#[test]
 fn the_page_is_usable_from_the_keyboard() {
     let served = Served::start("2025-06-15");
     let base = served.base.clone();
-    with_browser("keyboard", true, |b| async move {
+    let _ = with_browser("keyboard", true, |b| async move {
         b.goto(&format!("{}/", base)).await;
         b.find("#board").await;
         // The first Tab reaches the skip link, and following it lands on the main content.

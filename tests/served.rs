@@ -19,6 +19,8 @@ pub(crate) struct Served {
     pub(crate) secretariat: String,
     child: Child,
     agent: ureq::Agent,
+    /// What the server wrote on standard error, when it is kept ([`Served::start_logged`]).
+    log: Option<std::sync::Arc<std::sync::Mutex<String>>>,
 }
 
 /// An answer: its status and its body, parsed as JSON when it is JSON.
@@ -45,15 +47,43 @@ impl Served {
 
     /// Serves `store` with extra `serve` arguments.
     pub(crate) fn start_with(store: TempStore, extra: &[&str]) -> Served {
+        Served::spawn(store, extra, false)
+    }
+
+    /// As [`Served::start_with`], keeping what the server writes on standard error
+    /// ([`Served::log`]).
+    pub(crate) fn start_logged(store: TempStore, extra: &[&str]) -> Served {
+        Served::spawn(store, extra, true)
+    }
+
+    /// What the server has written on standard error so far (with [`Served::start_logged`]).
+    pub(crate) fn log(&self) -> String {
+        self.log.as_ref().map(|l| l.lock().unwrap().clone()).unwrap_or_default()
+    }
+
+    fn spawn(store: TempStore, extra: &[&str], logged: bool) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
             .current_dir(crate::util::root())
             .args(["--db", store.db.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if logged { Stdio::piped() } else { Stdio::inherit() })
             .spawn()
             .expect("start `concord serve`");
+        let log = child.stderr.take().map(|stderr| {
+            let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+            let kept = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    eprintln!("{line}");
+                    let mut kept = kept.lock().unwrap();
+                    kept.push_str(&line);
+                    kept.push('\n');
+                }
+            });
+            log
+        });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut base = None;
         let mut secretariat = None;
@@ -78,6 +108,7 @@ impl Served {
             secretariat: secretariat.expect("the server printed the first secretariat token"),
             child,
             agent,
+            log,
         }
     }
 

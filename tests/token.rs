@@ -119,7 +119,7 @@ fn tokens_leave_the_ledger_alone() {
     store.run(&["token", "revoke", "2"]).success();
     assert_eq!(store.checkpoint(), before, "tokens are not ledger entries");
     store.run(&["ledger", "verify"]).success();
-    store.run(&["vote", "isr-continuing-status", "HUN", "consent", "--at", "2025-06-16"]).success();
+    store.run(&["vote", "steadfast-2026-spec", "HUN", "consent", "--at", "2025-06-16"]).success();
     store.run(&["ledger", "verify"]).success();
     assert_eq!(store.size(), 2);
 }

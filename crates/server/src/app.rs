@@ -8,7 +8,7 @@ use concord_core::Date;
 use concord_store::{Grant, Store, Verified};
 use tokio::sync::oneshot;
 
-use crate::clock::Clock;
+use crate::clock::ServerClock;
 use crate::error::ApiError;
 use crate::writer::{Job, Snapshot};
 
@@ -24,8 +24,8 @@ pub(crate) struct App {
     pub verified: Mutex<Option<Verified>>,
     /// The store's file.
     pub db: std::path::PathBuf,
-    /// Where today's date comes from.
-    pub clock: Clock,
+    /// The server's date.
+    pub clock: Arc<ServerClock>,
     /// Whether reading needs a token.
     pub private: bool,
 }
@@ -37,7 +37,7 @@ impl App {
         jobs: Sender<Job>,
         reader: Store,
         db: std::path::PathBuf,
-        clock: Clock,
+        clock: Arc<ServerClock>,
         private: bool,
     ) -> App {
         App { published, jobs, reader: Mutex::new(reader), verified: Mutex::new(None), db, clock, private }
@@ -53,16 +53,15 @@ impl App {
         self.published.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// The date reads default to: today, or the ledger's last date if later.
-    pub(crate) fn today(&self, snapshot: &Snapshot) -> Date {
-        let today = self.clock.today();
-        snapshot.last_at.map_or(today, |last| last.max(today))
+    /// The server's date: what reads default to, and the date of a write that gives none.
+    pub(crate) fn today(&self) -> Date {
+        self.clock.today()
     }
 
     /// The grant of a secret, if it is a live token.
     pub(crate) fn grant(&self, secret: &str) -> Result<Option<Grant>, ApiError> {
         let store = self.reader();
-        store.token_grant(secret).map_err(|e| ApiError::from(&e))
+        store.token_grant(secret).map_err(ApiError::from)
     }
 
     /// Sends a job to the writer and waits for its answer.

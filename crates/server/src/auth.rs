@@ -1,9 +1,9 @@
 //! Who is asking: a bearer token (`Authorization: Bearer …`, for the API) or the page's session
 //! cookie, resolved to its grant; and what each role may do.
 //!
-//! - secretariat: everything: proposals, facts, positions and votes of any member, closing,
-//!   the clock, tokens;
-//! - delegation: its own member's votes and positions;
+//! - secretariat: everything: proposals, facts, positions and votes of any member, extending,
+//!   withdrawing and closing proposals, the clock, tokens, and the date of a write (`at`);
+//! - delegation: its own member's votes and positions, dated by the server's clock;
 //! - observer: reading.
 //!
 //! Reading needs no token unless the server runs with `--private`.
@@ -15,6 +15,7 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use concord_core::Date;
 use concord_store::{Grant, Role};
 
 use crate::app::App;
@@ -105,6 +106,18 @@ impl Caller {
         match grant.role {
             Role::Secretariat => Ok(grant),
             role => Err(ApiError::Forbidden(format!("only the secretariat may {what}; this token is a {role}'s"))),
+        }
+    }
+
+    /// May choose a write's date: only the secretariat; anyone else's write is dated by the
+    /// server's clock, and a write of theirs that names a date is refused (403).
+    pub(crate) fn may_date(&self, at: Option<Date>) -> Result<(), ApiError> {
+        let grant = self.require()?;
+        match (at, grant.role) {
+            (None, _) | (Some(_), Role::Secretariat) => Ok(()),
+            (Some(at), role) => Err(ApiError::Forbidden(format!(
+                "only the secretariat may date a write (`at` = {at}); a {role}'s write is dated by the server's clock: leave `at` out"
+            ))),
         }
     }
 

@@ -3,14 +3,14 @@
 //! `concord serve`: the store behind an HTTP server, for delegations, the secretariat and
 //! observers.
 //!
-//! - [`api`](crate::api): the JSON API under `/api`, with its OpenAPI document at
+//! - `api`: the JSON API under `/api`, with its OpenAPI document at
 //!   `/api/openapi.json`, generated from the handlers and the wire types;
 //! - `page`: the decision board and its pages, rendered on the server, readable without
 //!   JavaScript;
 //! - `auth`: bearer tokens and the page's session cookie, and what each role may do;
 //! - `writer`: the one thread that owns the store and commits concurrent writes together;
-//! - [`Clock`]: the date the server lives on; silence procedures close when it passes their
-//!   deadline.
+//! - [`Clock`]: the date the server lives on; decisions are recorded when it reaches them, and
+//!   no write moves it.
 //!
 //! The server is a thin shell: decisions come from `concord-core`, and every change goes through
 //! `concord-store` into the signed ledger before it is acknowledged.
@@ -51,7 +51,7 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Where today's date comes from.
     pub clock: Clock,
-    /// How often the clock looks for silence procedures whose deadline passed.
+    /// How often the clock looks for decisions that fell due.
     pub tick: Duration,
     /// Whether reading needs a token.
     pub private: bool,
@@ -102,15 +102,14 @@ pub(crate) struct Opened {
 }
 
 /// Opens the store (creating it from the seed if the file does not exist), makes the first
-/// secretariat token if there is no live token, records the silence procedures that ended while
-/// no server ran, and starts the writer.
+/// secretariat token if there is no live token, records every decision that fell due while no
+/// server ran (in one write), and starts the writer.
 pub(crate) fn open(config: &Config) -> Result<Opened, ServeError> {
     let now = clock::unix_now();
-    let (store, created) = match (&config.seed, config.db.exists()) {
-        (Some((origin, text)), false) => {
-            let at = concord_core::load(text, origin).map_err(|e| StoreError::Scenario(Box::new(e)))?.as_of();
-            (Store::create(&config.db, origin, text, at, now)?.0, true)
-        }
+    let clock = Arc::new(clock::ServerClock::new(config.clock));
+    let today = clock.today();
+    let (mut store, created) = match (&config.seed, config.db.exists()) {
+        (Some((origin, text)), false) => (Store::create(&config.db, origin, text, None, today, now)?.0, true),
         _ => (Store::open(&config.db)?, false),
     };
     let first_token = if store.tokens()?.iter().any(|g| g.revoked.is_none()) {
@@ -118,17 +117,60 @@ pub(crate) fn open(config: &Config) -> Result<Opened, ServeError> {
     } else {
         Some(store.create_token(Role::Secretariat, None, Some("first secretariat token, made by `serve`"), now)?)
     };
+    record_overdue(&mut store, today)?;
     let published = Arc::new(RwLock::new(Arc::new(writer::Snapshot::of(&store)?)));
     let (jobs, queue) = std::sync::mpsc::channel();
     let reader = Store::open_unchecked(&config.db)?;
-    let app = Arc::new(app::App::new(published.clone(), jobs, reader, config.db.clone(), config.clock, config.private));
-    let mut writer = writer::Writer::new(store, config.clock, published);
-    writer.catch_up_clock().map_err(|e| ServeError::Io(format!("cannot record the deadlines that passed: {e}")))?;
+    let app =
+        Arc::new(app::App::new(published.clone(), jobs, reader, config.db.clone(), clock.clone(), config.private));
+    let writer = writer::Writer::new(store, clock, published);
     let writer = std::thread::Builder::new()
         .name("concord-writer".to_owned())
         .spawn(move || writer.run(queue))
         .map_err(|e| ServeError::Io(format!("cannot start the writer: {e}")))?;
     Ok(Opened { app, writer, created, first_token })
+}
+
+/// Records every decision that fell due by `today` in one write, before the server listens: one
+/// evaluation and one transaction whatever their number. On a terminal it says how many, and
+/// how long it took. A store whose last entry is after `today` cannot be written on `today`:
+/// that is said and left for the clock to catch up.
+fn record_overdue(store: &mut Store, today: concord_core::Date) -> Result<(), ServeError> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut count = 0;
+    let ticked = store.tick(today, clock::unix_now(), |n| {
+        count = n;
+        if terminal {
+            eprintln!("recording {} that fell due…", decisions(n));
+        }
+    });
+    match ticked {
+        Ok(Some(_)) if terminal => {
+            eprintln!("recorded {} in {:.1} s", decisions(count), started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(StoreError::Date(message)) => {
+            eprintln!("concord serve: the decisions that fell due are not recorded yet: {message}");
+            Ok(())
+        }
+        Err(e) => Err(ServeError::Io(format!("cannot record the decisions that fell due: {e}"))),
+    }
+}
+
+/// "1 decision", "2,000 decisions".
+fn decisions(n: usize) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} decision{}", if n == 1 { "" } else { "s" })
 }
 
 async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
@@ -183,7 +225,7 @@ async fn refuse_large_bodies(
     }
 }
 
-/// Asks the writer, every `every`, to record the silence procedures whose deadline passed.
+/// Asks the writer, every `every`, to record the decisions that fell due.
 async fn run_clock(app: Arc<app::App>, every: Duration) {
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
@@ -223,6 +265,14 @@ mod tests {
     use axum::http::{Request, StatusCode, header};
 
     use crate::testing::TestServer;
+
+    #[test]
+    fn counts_of_decisions_are_grouped_by_thousands() {
+        assert_eq!(super::decisions(1), "1 decision");
+        assert_eq!(super::decisions(999), "999 decisions");
+        assert_eq!(super::decisions(2000), "2,000 decisions");
+        assert_eq!(super::decisions(1_234_567), "1,234,567 decisions");
+    }
 
     #[tokio::test]
     async fn a_body_over_the_limit_is_413_as_json_whether_announced_or_streamed() {

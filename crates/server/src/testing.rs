@@ -51,10 +51,34 @@ impl TestServer {
 
     /// As [`TestServer::new`], with reads needing a token when `private`.
     pub(crate) fn with(today: &str, private: bool) -> TestServer {
+        TestServer::prepared(today, private, |_| {})
+    }
+
+    /// A server on a store made from the NATO example dated `created` (by a clock on that day),
+    /// then changed by `prepare`, served with the clock on `today`.
+    pub(crate) fn on_store(created: &str, today: &str, prepare: impl FnOnce(&std::path::Path)) -> TestServer {
+        TestServer::prepared(today, false, |db| {
+            let day = created.parse().unwrap();
+            concord_store::Store::create(db, "examples/nato-2025.toml", NATO, Some(day), day, 0).unwrap();
+            prepare(db);
+        })
+    }
+
+    /// A new store from a scenario's text, served with the clock on `today`.
+    pub(crate) fn with_scenario(today: &str, text: &str) -> TestServer {
+        TestServer::start(today, false, ("scenario.toml", text), |_| {})
+    }
+
+    fn prepared(today: &str, private: bool, prepare: impl FnOnce(&std::path::Path)) -> TestServer {
+        TestServer::start(today, private, ("examples/nato-2025.toml", NATO), prepare)
+    }
+
+    fn start(today: &str, private: bool, seed: (&str, &str), prepare: impl FnOnce(&std::path::Path)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
+        prepare(&dir.path().join("nato.db"));
         let config = Config {
             db: dir.path().join("nato.db"),
-            seed: Some(("examples/nato-2025.toml".to_owned(), NATO.to_owned())),
+            seed: Some((seed.0.to_owned(), seed.1.to_owned())),
             addr: "127.0.0.1:0".parse().unwrap(),
             clock: Clock::Fixed(today.parse().unwrap()),
             tick: Duration::from_secs(3600),
@@ -120,6 +144,11 @@ impl TestServer {
     /// The store's file.
     pub(crate) fn db(&self) -> std::path::PathBuf {
         self._dir.path().join("nato.db")
+    }
+
+    /// The snapshot readers see now.
+    pub(crate) fn snapshot(&self) -> std::sync::Arc<crate::writer::Snapshot> {
+        self.opened.as_ref().unwrap().app.snapshot()
     }
 
     /// The number of entries in the ledger.

@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use concord_core::Date;
 use concord_core::power::{self, Options, Power};
 use concord_core::report::{DecideReport, ExplainReport, WhatIfReport};
-use concord_store::timeline::{self, History};
+use concord_store::timeline::{self, ProposalHistory};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -48,7 +48,7 @@ pub(super) async fn what_if(
     }
     let snapshot = app.snapshot();
     let before = evaluate(&app, &snapshot, &Read { at: read.at, set: Vec::new() })?;
-    let after = before.what_if(&read.set).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let after = before.what_if(&read.set).map_err(|e| super::what_if_error(&e))?;
     let changes = before.changes(&after);
     Ok(Json(after.what_if_report(&read.set, &changes)))
 }
@@ -71,7 +71,8 @@ pub(super) async fn explain(
 }
 
 pub(crate) fn explanation(app: &App, snapshot: &Snapshot, id: &str, read: &Read) -> Result<ExplainReport, ApiError> {
-    let index = snapshot.engine.proposal_index(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
+    let index =
+        snapshot.engine()?.proposal_index(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
     let evaluation = evaluate(app, snapshot, read)?;
     evaluation.explain(index).ok_or_else(|| {
         ApiError::NotFound(format!("proposal `{id}` is not before its committee on {}", evaluation.at()))
@@ -82,45 +83,50 @@ pub(crate) fn explanation(app: &App, snapshot: &Snapshot, id: &str, read: &Read)
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct HistoryParams {
-    /// The last date to look at; default: today.
+    /// The last date to look at; default: the server's date.
     #[param(value_type = Option<String>, format = Date)]
     pub until: Option<String>,
 }
 
-/// A proposal's history: every change of stance and outcome, with dates and reasons, and its
-/// ledger entries (`concord history --format json`).
+/// A proposal's history: every change of stance and outcome, with dates and reasons, up to its
+/// decision, and its ledger entries (`concord history --format json`).
 #[utoipa::path(get, path = "/api/proposals/{id}/history", tag = "decisions",
     params(("id" = String, Path, description = "The proposal's id"), HistoryParams),
-    responses((status = 200, body = History), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = ProposalHistory), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 pub(super) async fn history(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
-) -> Result<Json<History>, ApiError> {
+) -> Result<Json<ProposalHistory>, ApiError> {
     caller.read(&app)?;
     let params: HistoryParams = super::query(query.as_deref())?;
     let snapshot = app.snapshot();
-    let until = optional_date("until", params.until.as_deref())?.unwrap_or_else(|| app.today(&snapshot));
+    let until = optional_date("until", params.until.as_deref())?.unwrap_or_else(|| app.today());
     Ok(Json(proposal_history(&app, &snapshot, &id, until)?))
 }
 
-pub(crate) fn proposal_history(app: &App, snapshot: &Snapshot, id: &str, until: Date) -> Result<History, ApiError> {
-    if snapshot.proposal(id).is_none() {
+pub(crate) fn proposal_history(
+    app: &App,
+    snapshot: &Snapshot,
+    id: &str,
+    until: Date,
+) -> Result<ProposalHistory, ApiError> {
+    let engine = snapshot.engine()?;
+    if engine.proposal_index(id).is_none() {
         return Err(ApiError::NotFound(format!("no proposal `{id}`")));
     }
     let entries = {
         let store = app.reader();
-        store.entries_about(id).map_err(|e| ApiError::from(&e))?
+        store.entries_about(id)?
     };
     // Entries recorded after the snapshot was published are left for the next read.
-    let entries = entries.into_iter().filter(|e| e.seq < snapshot.entries).collect();
-    timeline::history(&snapshot.engine, snapshot.decided.get(id).map(|d| &d.recorded), id, until, entries)
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    let entries = entries.into_iter().filter(|e| e.seq < snapshot.entries()).collect();
+    timeline::history(engine, id, until, entries).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))
 }
 
-/// A committee and who sits on it today.
+/// A committee and who sits on it on the server's date.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct CommitteeView {
     /// Id.
@@ -131,14 +137,15 @@ pub(crate) struct CommitteeView {
     pub rule: String,
     /// The rule in the scenario file's notation.
     pub rule_text: String,
-    /// Members seated today, in seat order.
+    /// Members seated on the server's date, in seat order.
     pub seated: Vec<String>,
 }
 
-pub(crate) fn committee_views(app: &App, snapshot: &Snapshot) -> Vec<CommitteeView> {
-    let today = app.today(snapshot);
-    let s = snapshot.engine.scenario();
-    s.committees
+pub(crate) fn committee_views(app: &App, snapshot: &Snapshot) -> Result<Vec<CommitteeView>, ApiError> {
+    let today = app.today();
+    let engine = snapshot.engine()?;
+    let s = engine.scenario();
+    Ok(s.committees
         .iter()
         .enumerate()
         .map(|(i, c)| CommitteeView {
@@ -146,14 +153,13 @@ pub(crate) fn committee_views(app: &App, snapshot: &Snapshot) -> Vec<CommitteeVi
             name: c.name.clone(),
             rule: c.rule.kind().to_owned(),
             rule_text: c.rule.to_string(),
-            seated: snapshot
-                .engine
+            seated: engine
                 .seated(i, today)
                 .into_iter()
                 .filter_map(|m| s.members.get(m).map(|m| m.id.clone()))
                 .collect(),
         })
-        .collect()
+        .collect())
 }
 
 /// Every committee.
@@ -165,14 +171,14 @@ pub(super) async fn committees(
 ) -> Result<Json<Vec<CommitteeView>>, ApiError> {
     caller.read(&app)?;
     let snapshot = app.snapshot();
-    Ok(Json(committee_views(&app, &snapshot)))
+    Ok(Json(committee_views(&app, &snapshot)?))
 }
 
 /// `at` of a power analysis.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct PowerParams {
-    /// The date whose seated members play; default: today.
+    /// The date whose seated members play; default: the server's date.
     #[param(value_type = Option<String>, format = Date)]
     pub at: Option<String>,
 }
@@ -195,7 +201,7 @@ pub(super) async fn committee_power(
     let at = optional_date("at", params.at.as_deref())?;
     let power = tokio::task::spawn_blocking(move || committee_power_of(&app, &snapshot, &id, at))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+        .map_err(ApiError::internal)??;
     Ok(Json(power))
 }
 
@@ -205,8 +211,9 @@ pub(crate) fn committee_power_of(
     id: &str,
     at: Option<Date>,
 ) -> Result<Power, ApiError> {
-    let c = snapshot.engine.committee_index(id).ok_or_else(|| ApiError::NotFound(format!("no committee `{id}`")))?;
-    let at = at.unwrap_or_else(|| app.today(snapshot));
-    let game = snapshot.engine.committee_game(c, at).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let engine = snapshot.engine()?;
+    let c = engine.committee_index(id).ok_or_else(|| ApiError::NotFound(format!("no committee `{id}`")))?;
+    let at = at.unwrap_or_else(|| app.today());
+    let game = engine.committee_game(c, at).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     power::analyse(&game, &Options::default(), &mut |_, _| {}).map_err(|e| ApiError::BadRequest(e.to_string()))
 }

@@ -23,8 +23,10 @@ pub(crate) struct Status {
     pub scenario: String,
     /// The scenario's title.
     pub title: Option<String>,
-    /// The date reads default to.
+    /// The server's date: what reads default to, and the date of a write that gives none.
     pub today: Date,
+    /// The date of the ledger's last entry.
+    pub last_entry: Option<Date>,
     /// Entries in the ledger.
     pub entries: u64,
     /// The latest checkpoint's root, in hex.
@@ -34,17 +36,19 @@ pub(crate) struct Status {
 }
 
 /// The server and its store.
-#[utoipa::path(get, path = "/api/status", tag = "ledger", responses((status = 200, body = Status)))]
-pub(super) async fn status(State(app): State<Arc<App>>) -> Json<Status> {
+#[utoipa::path(get, path = "/api/status", tag = "ledger", responses((status = 200, body = Status), (status = 500, body = ErrorBody)))]
+pub(super) async fn status(State(app): State<Arc<App>>) -> Result<Json<Status>, ApiError> {
     let s = app.snapshot();
-    Json(Status {
-        scenario: s.scenario().id.clone(),
-        title: s.scenario().title.clone(),
-        today: app.today(&s),
+    let scenario = s.engine()?.scenario();
+    Ok(Json(Status {
+        scenario: scenario.id.clone(),
+        title: scenario.title.clone(),
+        today: app.today(),
+        last_entry: s.state.last_at,
         entries: s.checkpoint.tree_size,
         root: s.checkpoint.root.to_string(),
         version: concord_core::VERSION.to_owned(),
-    })
+    }))
 }
 
 /// The ledger's state.
@@ -99,9 +103,9 @@ pub(super) async fn entry(
     caller.read(&app)?;
     let seq = parse_seq(&seq)?;
     let store = app.reader();
-    let bytes = store.entry(seq).map_err(|e| ApiError::from(&e))?;
+    let bytes = store.entry(seq)?;
     let bytes = bytes.ok_or_else(|| ApiError::NotFound(format!("no entry {seq}")))?;
-    Entry::from_bytes(&bytes).map(Json).map_err(|m| ApiError::Internal(format!("entry {seq}: {m}")))
+    Entry::from_bytes(&bytes).map(Json).map_err(|m| ApiError::internal(format!("entry {seq}: {m}")))
 }
 
 fn parse_seq(text: &str) -> Result<u64, ApiError> {
@@ -123,7 +127,7 @@ pub(super) async fn proof(
     caller.read(&app)?;
     let seq = parse_seq(&seq)?;
     let store = app.reader();
-    store.prove(seq).map(Json).map_err(|e| ApiError::from(&e))
+    store.prove(seq).map(Json).map_err(ApiError::from)
 }
 
 /// `old` and `new` tree sizes.
@@ -165,7 +169,7 @@ pub(super) async fn consistency(
     caller.read(&app)?;
     let params: ConsistencyParams = super::query(query.as_deref())?;
     let store = app.reader();
-    let latest = store.latest_checkpoint().map_err(|e| ApiError::from(&e))?.tree_size;
+    let latest = store.latest_checkpoint().map_err(ApiError::from)?.tree_size;
     let new = params.new.unwrap_or(latest);
     if params.old == 0 || params.old > new || new > latest {
         return Err(ApiError::BadRequest(format!(
@@ -173,9 +177,9 @@ pub(super) async fn consistency(
             params.old
         )));
     }
-    let path = store.consistency_proof(params.old, new).map_err(|e| ApiError::from(&e))?;
-    let old_root = store.root(params.old).map_err(|e| ApiError::from(&e))?;
-    let new_root = store.root(new).map_err(|e| ApiError::from(&e))?;
+    let path = store.consistency_proof(params.old, new).map_err(ApiError::from)?;
+    let old_root = store.root(params.old).map_err(ApiError::from)?;
+    let new_root = store.root(new).map_err(ApiError::from)?;
     Ok(Json(ConsistencyProof {
         old: params.old,
         new,

@@ -18,8 +18,12 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
-use concord_core::{Date, Value};
-use concord_store::record::{Change, Entry, ValueRecord};
+use concord_core::change::{
+    Change, DecisionChange, ExactValue, ExtensionChange, FactChange, PositionChange, PositionWithdrawal,
+    ProposalChange, ProposalWithdrawal, StateDigest, VoteChange,
+};
+use concord_core::{Date, Value, WhatIfError};
+use concord_store::record::Entry;
 use serde::de::DeserializeOwned;
 use utoipa::{IntoParams, OpenApi};
 
@@ -29,7 +33,7 @@ use crate::writer::Snapshot;
 
 pub(crate) use decisions::{committee_power_of, committee_views, explanation, proposal_history};
 pub(crate) use ledger::ledger_view;
-pub(crate) use record::{NewVote, record_vote};
+pub(crate) use record::{close_proposal, extend_proposal, record_vote, withdraw_proposal};
 
 /// The routes under `/api`. A write without a live token is answered 401 before its body is
 /// read; a method a route does not take is answered 405, token or not.
@@ -46,6 +50,8 @@ pub(crate) fn routes(state: &Arc<App>) -> Router<Arc<App>> {
         .route("/proposals/{id}", get(decisions::explain))
         .route("/proposals/{id}/history", get(decisions::history))
         .route("/proposals/{id}/close", write(post(record::close)))
+        .route("/proposals/{id}/extend", write(post(record::extend)))
+        .route("/proposals/{id}/withdraw", write(post(record::withdraw_proposal_route)))
         .route("/votes", get(record::votes).merge(write(post(record::vote))))
         .route("/facts", get(record::facts).merge(write(post(record::fact))))
         .route("/positions", get(record::positions).merge(write(post(record::new_position))))
@@ -68,12 +74,14 @@ pub(crate) fn routes(state: &Arc<App>) -> Router<Arc<App>> {
 #[openapi(
     info(title = "concord", description = "Consensus governance engine: decisions, reasons, what-if, voting power, and a signed ledger of every change."),
     paths(ledger::status, access::whoami, decisions::decisions, decisions::what_if, record::proposals,
-          record::new_proposal, decisions::explain, decisions::history, record::close, record::votes,
-          record::vote, record::facts, record::fact, record::positions, record::new_position,
-          record::withdraw, decisions::committees, decisions::committee_power, record::tick,
-          ledger::ledger, ledger::entry, ledger::proof, ledger::consistency, access::tokens,
-          access::new_token, access::revoke_token),
-    components(schemas(ErrorBody, Entry, Change, ValueRecord)),
+          record::new_proposal, decisions::explain, decisions::history, record::close, record::extend,
+          record::withdraw_proposal_route, record::votes, record::vote, record::facts, record::fact,
+          record::positions, record::new_position, record::withdraw, decisions::committees,
+          decisions::committee_power, record::tick, ledger::ledger, ledger::entry, ledger::proof,
+          ledger::consistency, access::tokens, access::new_token, access::revoke_token),
+    components(schemas(ErrorBody, Entry, Change, ExactValue, VoteChange, ProposalChange, PositionChange,
+                       PositionWithdrawal, FactChange, DecisionChange, ExtensionChange, ProposalWithdrawal,
+                       StateDigest)),
     modifiers(&BearerAuth),
     tags((name = "decisions", description = "Outcomes and their reasons, computed on a date"),
          (name = "record", description = "Changes recorded in the store's ledger"),
@@ -101,51 +109,88 @@ async fn openapi() -> Json<serde_json::Value> {
     Json(DOCUMENT.get_or_init(document).clone())
 }
 
-/// The OpenAPI document as served. A record type whose serde form refuses unknown fields is
-/// generated with `additionalProperties: false`; where such a type is one part of an `allOf`
-/// (an entry is its change's fields plus `seq`, `at` and `change`), that would refuse the other
-/// parts' fields, so it is dropped there.
+/// The OpenAPI document as served. A request body that is a core change plus the write's own
+/// fields (`at`, or a default) is generated as an `allOf` of the change and those fields; it is
+/// served as one object with every property, refusing unknown ones as the server does.
 fn document() -> serde_json::Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
-    let mut parts = Vec::new();
-    collect_all_of_refs(&doc, &mut parts);
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut) {
-        for name in parts {
-            if let Some(schema) = schemas.get_mut(&name).and_then(serde_json::Value::as_object_mut) {
-                schema.remove("additionalProperties");
-            }
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut) else {
+        return doc;
+    };
+    for &(name, optional, from_path) in record::REQUEST_BODIES {
+        let merged = schemas.get(name).map(|schema| merge_all_of(schema, schemas, optional, from_path));
+        if let (Some(merged), Some(slot)) = (merged, schemas.get_mut(name)) {
+            *slot = merged;
         }
     }
     doc
 }
 
-/// The names of the component schemas referred to from an `allOf`.
-fn collect_all_of_refs(value: &serde_json::Value, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(serde_json::Value::Array(parts)) = map.get("allOf") {
-                let names = parts.iter().filter_map(|p| p.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/"));
-                out.extend(names.map(str::to_owned));
-            }
-            map.values().for_each(|v| collect_all_of_refs(v, out));
+/// One object schema from an `allOf` of object schemas (by reference or inline): every
+/// property but those the path gives, every required one but the `optional` ones, and
+/// `additionalProperties: false`.
+fn merge_all_of(
+    schema: &serde_json::Value,
+    schemas: &serde_json::Map<String, serde_json::Value>,
+    optional: &[&str],
+    from_path: &[&str],
+) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let Some(parts) = schema.get("allOf").and_then(Value::as_array) else { return schema.clone() };
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for part in parts {
+        let part = match part.get("$ref").and_then(Value::as_str) {
+            Some(r) => r.strip_prefix("#/components/schemas/").and_then(|n| schemas.get(n)).unwrap_or(part),
+            None => part,
+        };
+        if let Some(p) = part.get("properties").and_then(Value::as_object) {
+            properties.extend(p.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_all_of_refs(v, out)),
-        _ => {}
+        if let Some(r) = part.get("required").and_then(Value::as_array) {
+            required.extend(r.iter().filter(|name| !required.contains(name)).cloned().collect::<Vec<_>>());
+        }
     }
+    required.retain(|name| name.as_str().is_none_or(|n| !optional.contains(&n) && !from_path.contains(&n)));
+    properties.retain(|name, _| !from_path.contains(&name.as_str()));
+    let mut merged = Map::new();
+    merged.insert("type".to_owned(), Value::from("object"));
+    for key in ["description", "example"] {
+        if let Some(v) = schema.get(key) {
+            merged.insert(key.to_owned(), v.clone());
+        }
+    }
+    merged.insert("properties".to_owned(), Value::Object(properties));
+    if !required.is_empty() {
+        merged.insert("required".to_owned(), Value::Array(required));
+    }
+    merged.insert("additionalProperties".to_owned(), Value::Bool(false));
+    Value::Object(merged)
 }
 
 /// A JSON request body whose errors are answered as JSON. The body must be a JSON object (serde
-/// would otherwise also read a struct from an array of its fields).
+/// would otherwise also read a struct from an array of its fields). A field that does not fit
+/// is named: ``field `stance`: unknown variant `maybe`, expected one of …``.
 pub(crate) struct Body<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Body<T>, ApiError> {
+        Object::from_request(req, state).await?.parse().map(Body)
+    }
+}
+
+/// A JSON object request body, to take the write's own fields (`at`) from before the rest is
+/// read into a core change.
+pub(crate) struct Object(pub serde_json::Map<String, serde_json::Value>);
+
+impl<S: Send + Sync> FromRequest<S> for Object {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Object, ApiError> {
         match Json::<serde_json::Value>::from_request(req, state).await {
-            Ok(Json(value)) if value.is_object() => serde_json::from_value(value)
-                .map(Body)
-                .map_err(|e| ApiError::BadRequest(format!("the request body: {e}"))),
+            Ok(Json(serde_json::Value::Object(map))) => Ok(Object(map)),
             Ok(Json(_)) => Err(ApiError::BadRequest("the request body must be a JSON object".to_owned())),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::TooLarge(format!("the request body is over the limit of {} bytes", crate::BODY_LIMIT)))
@@ -155,15 +200,63 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
     }
 }
 
+impl Object {
+    /// Takes the write's date, `at`, out of the body.
+    pub(crate) fn take_at(&mut self) -> Result<Option<Date>, ApiError> {
+        self.take::<Option<Date>>("at").map(Option::flatten)
+    }
+
+    /// Takes a field out of the body and reads it.
+    pub(crate) fn take<T: DeserializeOwned>(&mut self, field: &str) -> Result<Option<T>, ApiError> {
+        match self.0.remove(field) {
+            None => Ok(None),
+            Some(value) => serde_json::from_value(value)
+                .map(Some)
+                .map_err(|e| ApiError::BadRequest(format!("the request body: field `{field}`: {e}"))),
+        }
+    }
+
+    /// Sets a field the path gives (a proposal's id); a body that gives it too is refused.
+    pub(crate) fn with(mut self, field: &str, value: &str) -> Result<Object, ApiError> {
+        if self.0.contains_key(field) {
+            return Err(ApiError::BadRequest(format!(
+                "the request body: field `{field}`: give it in the path, not in the body"
+            )));
+        }
+        self.0.insert(field.to_owned(), serde_json::Value::from(value));
+        Ok(self)
+    }
+
+    /// Sets a field the body may leave out to its default.
+    pub(crate) fn or_default(mut self, field: &str, value: serde_json::Value) -> Object {
+        self.0.entry(field.to_owned()).or_insert(value);
+        self
+    }
+
+    /// Reads the body into `T`, naming the field at fault.
+    pub(crate) fn parse<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        serde_path_to_error::deserialize(serde_json::Value::Object(self.0)).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path.is_empty() || path == "." {
+                ApiError::BadRequest(format!("the request body: {inner}"))
+            } else {
+                ApiError::BadRequest(format!("the request body: field `{path}`: {inner}"))
+            }
+        })
+    }
+}
+
 /// `at` and `set` of a read: the evaluation date and facts set for this request only.
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the query for OpenAPI; `read_params` parses it, `set` being repeatable")]
 pub(crate) struct ReadParams {
-    /// Evaluation date (YYYY-MM-DD); default: today, or the ledger's last date if later.
+    /// Evaluation date (YYYY-MM-DD); default: the server's date.
     #[param(value_type = Option<String>, format = Date)]
     pub at: Option<String>,
-    /// A fact set for this request only, `FACT=VALUE` (repeatable); nothing is recorded.
+    /// A fact set for this request only, `FACT=VALUE` (repeatable): in the world looked at, the
+    /// fact had this value throughout; nothing is recorded.
     #[param(value_type = Option<Vec<String>>, pattern = "^[A-Za-z0-9_.-]+=")]
     pub set: Option<Vec<String>>,
 }
@@ -173,11 +266,11 @@ pub(crate) struct ReadParams {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the query for OpenAPI; `read_params` parses it, `set` being repeatable")]
 pub(crate) struct WhatIfParams {
-    /// A fact set for this look only, `FACT=VALUE` (repeatable, at least one); nothing is
-    /// recorded.
+    /// A fact set for this look only, `FACT=VALUE` (repeatable, at least one): in the world
+    /// compared, the fact had this value throughout; nothing is recorded.
     #[param(value_type = Vec<String>, pattern = "^[A-Za-z0-9_.-]+=", min_items = 1)]
     pub set: Vec<String>,
-    /// Evaluation date (YYYY-MM-DD); default: today, or the ledger's last date if later.
+    /// Evaluation date (YYYY-MM-DD); default: the server's date.
     #[param(value_type = Option<String>, format = Date)]
     pub at: Option<String>,
 }
@@ -239,14 +332,20 @@ pub(crate) fn parse_set(text: &str) -> Result<(String, Value), ApiError> {
     Ok((fact.to_owned(), Value::parse_loose(value)))
 }
 
-/// Evaluates the snapshot on the read's date with its facts set.
+/// Evaluates the snapshot on the read's date (default: the server's) with its facts set.
 pub(crate) fn evaluate<'s>(
     app: &App,
     snapshot: &'s Snapshot,
     read: &Read,
 ) -> Result<concord_core::Evaluation<'s>, ApiError> {
-    let at = read.at.unwrap_or_else(|| app.today(snapshot));
-    snapshot.engine.evaluate(at, &read.set).map_err(|e| ApiError::BadRequest(e.to_string()))
+    let at = read.at.unwrap_or_else(|| app.today());
+    snapshot.engine()?.evaluate(at, &read.set).map_err(|e| what_if_error(&e))
+}
+
+/// A what-if that does not fit the scenario (an unknown fact, with the closest ids; a value of
+/// another type) is a bad request.
+pub(crate) fn what_if_error(e: &WhatIfError) -> ApiError {
+    ApiError::BadRequest(format!("`set`: {e}"))
 }
 
 #[cfg(test)]
@@ -266,6 +365,8 @@ mod tests {
             "MC"
         } else if path.starts_with("/api/tokens") {
             "1"
+        } else if path.ends_with("/close") || path.ends_with("/extend") || path.ends_with("/withdraw") {
+            "steadfast-2026-spec"
         } else {
             "eadrcc-2025-montana"
         };
@@ -283,16 +384,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_openapi_document_lets_an_entry_carry_its_change_and_its_place() {
+    async fn request_bodies_are_documented_as_one_object_of_the_core_change_and_its_date() {
         let server = TestServer::new("2025-06-20");
         let doc = server.get("/api/openapi.json", None).await.json();
         let schemas = &doc["components"]["schemas"];
-        for part in ["Recorded", "VoteRecord", "FactRecord", "ProposalRecord", "PositionRecord"] {
-            assert!(schemas[part].is_object(), "{part}");
-            assert!(schemas[part].get("additionalProperties").is_none(), "{part} refuses the entry's other fields");
+        let properties = |name: &str| {
+            let mut keys: Vec<String> = schemas[name]["properties"].as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(properties("NewVote"), ["at", "member", "proposal", "reason", "stance"]);
+        assert_eq!(schemas["NewVote"]["required"], serde_json::json!(["proposal", "member", "stance"]));
+        // The stance is the core's enum, `silent` included.
+        let stance = schemas["VoteStance"]["enum"].as_array().unwrap();
+        assert!(stance.iter().any(|s| s == "silent"), "{stance:?}");
+        assert!(properties("NewProposal").contains(&"procedure".to_owned()));
+        assert!(properties("NewProposal").contains(&"supersedes".to_owned()));
+        assert!(!schemas["NewProposal"]["required"].as_array().unwrap().iter().any(|r| r == "engagement"));
+        // The path names the proposal or position; the body may not.
+        assert_eq!(properties("NewExtension"), ["at", "deadline", "reason"]);
+        assert_eq!(properties("NewProposalWithdrawal"), ["at", "reason"]);
+        assert_eq!(properties("NewPositionWithdrawal"), ["at", "reason"]);
+        // Request bodies refuse unknown fields, as the server does.
+        for name in ["NewVote", "NewProposal", "NewPosition", "NewExtension", "NewFact", "Closing", "TickRequest"] {
+            assert_eq!(schemas[name]["additionalProperties"], false, "{name}");
         }
-        // Request bodies still refuse unknown fields.
-        assert_eq!(schemas["NewVote"]["additionalProperties"], false);
+        assert!(schemas["Entry"].is_object());
     }
 
     #[tokio::test]

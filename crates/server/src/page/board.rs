@@ -1,16 +1,18 @@
-//! The decision board: proposals by members, each cell a stance, each row an outcome; and the
-//! what-if panel, which sets facts for one look and marks the proposals that would change.
+//! The decision board: proposals by members, each cell a stance, each row an outcome, said to
+//! be final (with its date and how it was taken) once the decision is taken, with "would now
+//! be …" where the stances of the day would give another; and the what-if panel, which sets
+//! facts for one look (as if they had held throughout) and marks the proposals that would change.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use concord_core::{Cause, FactSet, Observation, Stance, Value};
+use concord_core::{Cause, FactSet, Observation, Outcome, Stance, Value};
 use maud::html;
 
-use super::{failure, layout, outcome_badge, outcome_word};
-use crate::api::{Read, evaluate, parse_set, read_form};
+use super::{decision_note, failure, layout, outcome_badge};
+use crate::api::{Read, evaluate, parse_set, read_form, what_if_error};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -40,8 +42,11 @@ fn what_if_params(query: Option<&str>) -> Result<Read, ApiError> {
 
 /// Every fact id of the scenario with its observation in force in `recorded` (the core's rule,
 /// [`concord_core::Engine::facts_at`]), or none: the what-if panel offers them all.
-fn fact_panel<'e>(snapshot: &'e Snapshot, recorded: &'e FactSet) -> BTreeMap<&'e str, Option<&'e Observation>> {
-    snapshot.scenario().facts.iter().map(|f| (f.id.as_str(), recorded.get(&f.id))).collect()
+fn fact_panel<'e>(
+    snapshot: &'e Snapshot,
+    recorded: &'e FactSet,
+) -> Result<BTreeMap<&'e str, Option<&'e Observation>>, ApiError> {
+    Ok(snapshot.engine()?.scenario().facts.iter().map(|f| (f.id.as_str(), recorded.get(&f.id))).collect())
 }
 
 fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, ApiError> {
@@ -49,14 +54,12 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
     let read = what_if_params(query)?;
     let snapshot = app.snapshot();
     let before = evaluate(app, &snapshot, &Read { at: read.at, set: Vec::new() })?;
-    let after = if read.set.is_empty() {
-        None
-    } else {
-        Some(before.what_if(&read.set).map_err(|e| ApiError::BadRequest(e.to_string()))?)
-    };
+    let after =
+        if read.set.is_empty() { None } else { Some(before.what_if(&read.set).map_err(|e| what_if_error(&e))?) };
     let shown = after.as_ref().unwrap_or(&before);
     let at = before.at();
-    let s = snapshot.engine.scenario();
+    let engine = snapshot.engine()?;
+    let s = engine.scenario();
     let report = shown.report();
     let changed: BTreeMap<usize, concord_core::Outcome> = after
         .as_ref()
@@ -69,15 +72,18 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
             format!("&{}", serde_urlencoded::to_string([("set", format!("{k}={}", plain(v)))]).unwrap_or_default())
         })
         .collect();
-    let (mut adopted, mut blocked, mut pending) = (0, 0, 0);
+    let (mut adopted, mut blocked, mut pending, mut withdrawn, mut decided) = (0, 0, 0, 0, 0);
     for d in shown.decisions() {
         match d.outcome {
-            concord_core::Outcome::Adopted => adopted += 1,
-            concord_core::Outcome::Blocked => blocked += 1,
-            concord_core::Outcome::Pending => pending += 1,
+            Outcome::Adopted => adopted += 1,
+            Outcome::Blocked => blocked += 1,
+            Outcome::Pending => pending += 1,
+            Outcome::Withdrawn => withdrawn += 1,
         }
+        decided += usize::from(d.taken.is_some());
     }
-    let in_force = fact_panel(&snapshot, before.facts());
+    let facts = before.facts();
+    let in_force = fact_panel(&snapshot, &facts)?;
     let chosen: BTreeMap<&str, String> = read.set.iter().map(|(k, v)| (k.as_str(), plain(v))).collect();
 
     let body = html! {
@@ -85,6 +91,8 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
         p.lede {
             "Decisions on " strong { (at) } ": "
             span.count { (adopted) " adopted" } ", " span.count { (blocked) " blocked" } ", " span.count { (pending) " pending" }
+            @if withdrawn > 0 { ", " span.count { (withdrawn) " withdrawn" } }
+            "; " (decided) " decided for good"
             " (" (snapshot.checkpoint.tree_size) " ledger entries)."
         }
         @if after.is_some() {
@@ -117,7 +125,7 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
                             @for (d, r) in shown.decisions().iter().zip(&report.decisions) {
                                 @let was = changed.get(&d.proposal);
                                 @let stances: BTreeMap<usize, (Stance, Option<Cause>)> = shown.stances(d.proposal).into_iter().map(|st| (st.member, (st.stance, st.cause))).collect();
-                                tr data-proposal=(r.proposal) data-outcome=(outcome_word(d.outcome)) class=[was.map(|_| "changed")] {
+                                tr data-final=(r.is_final) data-proposal=(r.proposal) data-outcome=(d.outcome.as_str()) class=[was.map(|_| "changed")] {
                                     th scope="row" {
                                         a href={ "/proposals/" (r.proposal) "?at=" (at) (set_query) } { (r.title) }
                                         div.sub { (r.proposal) " · " (r.committee) " · " (r.rule) }
@@ -125,7 +133,7 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
                                     td.outcome {
                                         (outcome_badge(d.outcome))
                                         @if let Some(w) = was {
-                                            div.was { "was " (outcome_word(*w)) }
+                                            div.was { "was " (w.as_str()) }
                                         }
                                         @if !r.objections.is_empty() {
                                             div.by {
@@ -136,16 +144,12 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
                                                 }
                                             }
                                         }
-                                        @if let Some(deadline) = r.deadline {
-                                            @if d.outcome == concord_core::Outcome::Pending {
-                                                div.sub { "silence until " (deadline) }
-                                            }
-                                        }
+                                        (decision_note(engine, d, r))
                                     }
                                     @for (i, m) in s.members.iter().enumerate() {
                                         @match stances.get(&i) {
                                             Some((stance, cause)) => {
-                                                @let word = stance_word(*stance);
+                                                @let word = stance.as_str();
                                                 @let why = match cause { Some(Cause::Vote(_)) => " by vote", Some(Cause::Positions(_)) => " by standing position", None => "" };
                                                 td class={ "cell " (word) } title={ (m.id) ": " (word) (why) } {
                                                     span aria-hidden="true" { (stance_mark(*stance, cause.as_ref())) }
@@ -172,7 +176,7 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
             }
             aside.panel aria-labelledby="what-if-title" {
                 h2 #what-if-title { "What if" }
-                p.note { "Set facts for one look at the board. Nothing is recorded." }
+                p.note { "Set facts for one look at the board: each proposal is decided again as if the facts had held these values throughout. Nothing is recorded." }
                 form #what-if method="get" action="/" {
                     label for="at" { "Date" }
                     input #at type="date" name="at" value=(at);
@@ -214,15 +218,6 @@ pub(crate) fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         v => v.to_string(),
-    }
-}
-
-pub(crate) fn stance_word(s: Stance) -> &'static str {
-    match s {
-        Stance::Consent => "consent",
-        Stance::Object => "object",
-        Stance::Abstain => "abstain",
-        Stance::Silent => "silent",
     }
 }
 

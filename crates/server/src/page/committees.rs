@@ -21,15 +21,16 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
         let app = app.clone();
         tokio::task::spawn_blocking(move || {
             let snapshot = app.snapshot();
-            let today = app.today(&snapshot);
-            let views = committee_views(&app, &snapshot);
+            let views = committee_views(&app, &snapshot)?;
             let powers: Vec<Result<concord_core::power::Power, ApiError>> =
                 views.iter().map(|c| committee_power_of(&app, &snapshot, &c.id, None)).collect();
-            (today, views, powers)
+            Ok::<_, ApiError>((app.today(), views, powers))
         })
     };
-    let Ok((today, views, powers)) = work.await else {
-        return failure(&caller, &ApiError::Internal("the power analysis failed".to_owned()));
+    let (today, views, powers) = match work.await {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => return failure(&caller, &e),
+        Err(e) => return failure(&caller, &ApiError::internal(format!("the power analysis failed: {e}"))),
     };
     let body = html! {
         h1 { "Committees and voting power" }
@@ -39,7 +40,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
                 h2 id={ "title-" (c.id) } { (c.name.as_deref().unwrap_or(&c.id)) " " span.sub { "(" (c.id) ")" } }
                 p { "Rule: " code { (c.rule_text) } " · " (c.seated.len()) " members seated" }
                 @match power {
-                    Err(e) => p.alert.error { (e.to_string()) }
+                    Err(e) => p.alert.error { (e.public_message()) }
                     Ok(p) => {
                         @let top = p.members.iter().map(|m| m.banzhaf.max(m.shapley_shubik)).fold(0.0_f64, f64::max).max(f64::EPSILON);
                         @let equal = p.members.windows(2).all(|w| matches!(w, [a, b] if a.swings == b.swings));

@@ -5,7 +5,9 @@ use std::sync::{Arc, PoisonError};
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use concord_store::record::{Change, Entry, Trigger};
+use concord_core::Trigger;
+use concord_core::change::Change;
+use concord_store::record::{Body, Entry};
 use concord_store::{Store, Verified};
 use maud::html;
 
@@ -22,9 +24,9 @@ fn verified(app: &App, size: u64) -> Result<Verified, ApiError> {
     {
         return Ok(v.clone());
     }
-    let store = Store::open_unchecked(&app.db).map_err(|e| ApiError::from(&e))?;
+    let store = Store::open_unchecked(&app.db)?;
     let key = *store.public_key();
-    let v = concord_store::verify(&store, &key).map_err(|e| ApiError::from(&e))?;
+    let v = concord_store::verify(&store, &key)?;
     *app.verified.lock().unwrap_or_else(PoisonError::into_inner) = Some(v.clone());
     Ok(v)
 }
@@ -40,7 +42,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
         let app = app.clone();
         tokio::task::spawn_blocking(move || verified(&app, size)).await
     };
-    let check = check.unwrap_or_else(|e| Err(ApiError::Internal(e.to_string())));
+    let check = check.unwrap_or_else(|e| Err(ApiError::internal(e)));
     let recent = recent_entries(&app, size, 15);
     let body = html! {
         h1 { "Ledger" }
@@ -63,7 +65,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
                             }
                         }
                     }
-                    Err(e) => { span.badge.blocked { "cannot verify" } " " (e.to_string()) }
+                    Err(e) => { span.badge.blocked { "cannot verify" } " " (e.public_message()) }
                 }
             }
         }
@@ -77,14 +79,14 @@ pub(crate) async fn page(State(app): State<Arc<App>>, caller: Caller) -> Respons
                             tr {
                                 td.num { a href={ "/api/ledger/entries/" (e.seq) } { (e.seq) } }
                                 td { (e.at) }
-                                td { (describe(&e.change)) }
+                                td { (describe(&e.body)) }
                                 td { a href={ "/api/ledger/proof/" (e.seq) } { "inclusion proof" } }
                             }
                         }
                     }
                 }
             }
-            Err(e) => p.alert.error { (e.to_string()) }
+            Err(e) => p.alert.error { (e.public_message()) }
         }
         h2 { "Check it yourself" }
         pre.cmd { "curl -s " "http://HOST/api/ledger/proof/ENTRY > proof.json\nconcord ledger check-proof proof.json --key store.pub" }
@@ -101,27 +103,40 @@ fn recent_entries(app: &App, size: u64, count: u64) -> Result<Vec<Entry>, ApiErr
     (size.saturating_sub(count)..size)
         .filter_map(|seq| store.entry(seq).transpose())
         .map(|bytes| {
-            let bytes = bytes.map_err(|e| ApiError::from(&e))?;
-            Entry::from_bytes(&bytes).map_err(ApiError::Internal)
+            let bytes = bytes.map_err(ApiError::from)?;
+            Entry::from_bytes(&bytes).map_err(ApiError::internal)
         })
         .collect()
 }
 
-/// A change in a few words: what it is and what it is about.
-fn describe(change: &Change) -> String {
+/// An entry in a few words: what changed and what it is about.
+fn describe(body: &Body) -> String {
+    let change = match body {
+        Body::Init { origin, .. } => return format!("store created from {origin}"),
+        Body::Change(change) => change,
+    };
     match change {
-        Change::Init { origin, .. } => format!("store created from {origin}"),
         Change::Proposal(p) => format!("proposal {} circulated to {}", p.id, p.committee),
         Change::Position(p) => format!("position {} of {} declared", p.id, p.member),
-        Change::Withdraw { position, .. } => format!("position {position} withdrawn"),
-        Change::Fact(f) => format!("fact {} observed as of {}", f.id, f.as_of),
-        Change::Vote(v) => format!("{} {}s on {}", v.member, v.stance, v.proposal),
+        Change::Withdraw(w) => format!("position {} withdrawn", w.position),
+        Change::Fact(f) => match f.as_of {
+            Some(as_of) => format!("fact {} observed as of {as_of}", f.id),
+            None => format!("fact {} observed", f.id),
+        },
+        Change::Vote(v) => match v.stance {
+            concord_core::VoteStance::Silent => format!("{} returns to silence on {}", v.member, v.proposal),
+            stance => format!("{} {}s on {}", v.member, stance.as_str(), v.proposal),
+        },
         Change::Decision(d) => {
             let how = match d.trigger {
-                Trigger::Deadline => "at its silence deadline",
+                Trigger::Deadline => "at its deadline",
+                Trigger::Adopted => "adopted by the rule",
                 Trigger::Close => "on closing",
+                Trigger::Record => "as the record gives it",
             };
-            format!("{} {} {how}, {}", d.proposal, d.outcome, d.on)
+            format!("{} {} {how}, {}", d.proposal, d.outcome.as_str(), d.on)
         }
+        Change::Extend(x) => format!("{} deadline moved to {}", x.proposal, x.deadline),
+        Change::WithdrawProposal(w) => format!("proposal {} withdrawn", w.proposal),
     }
 }

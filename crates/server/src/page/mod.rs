@@ -18,7 +18,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use concord_core::Outcome;
+use concord_core::report::DecisionReport;
+use concord_core::{Decision, Engine, How, Outcome, Taken, Trigger};
 use concord_store::{Grant, Role};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
@@ -33,6 +34,9 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/", get(board::board))
         .route("/proposals/{id}", get(proposal::page))
         .route("/proposals/{id}/vote", post(proposal::vote))
+        .route("/proposals/{id}/extend", post(proposal::extend))
+        .route("/proposals/{id}/withdraw", post(proposal::withdraw))
+        .route("/proposals/{id}/close", post(proposal::close))
         .route("/committees", get(committees::page))
         .route("/ledger", get(ledger::page))
         .route("/login", get(login_form).post(login))
@@ -59,9 +63,10 @@ pub(crate) fn failure(caller: &Caller, error: &ApiError) -> Response {
         s if s.is_server_error() => "Server error",
         _ => "Cannot do that",
     };
+    let message = error.public_message();
     let body = html! {
         h1 { (title) }
-        p.alert.error role="alert" { (error.to_string()) }
+        p.alert.error role="alert" { (message) }
         p { a href="/" { "Back to the board" } }
     };
     (error.status(), layout(title, caller, "", body)).into_response()
@@ -139,15 +144,45 @@ pub(crate) fn who(grant: &Grant) -> String {
 
 /// An outcome as a badge: word and colour, never colour alone.
 pub(crate) fn outcome_badge(outcome: Outcome) -> Markup {
-    let word = outcome_word(outcome);
+    let word = outcome.as_str();
     html! { span class={ "badge " (word) } { (word) } }
 }
 
-pub(crate) fn outcome_word(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Adopted => "adopted",
-        Outcome::Blocked => "blocked",
-        Outcome::Pending => "pending",
+/// How a decision was taken, in words: "at its deadline", "closed by the secretariat", ….
+pub(crate) fn how_words(engine: &Engine, taken: Taken) -> String {
+    let s = engine.scenario();
+    match taken.how {
+        How::Deadline => "at its deadline".to_owned(),
+        How::Adopted => "adopted by the rule".to_owned(),
+        How::Withdrawn => "withdrawn".to_owned(),
+        How::Superseded { by } => {
+            format!("superseded by {}", s.proposals.get(by).map_or("a revised text", |p| p.id.as_str()))
+        }
+        How::Recorded { record } => match s.decisions.get(record).map(|r| r.trigger) {
+            Some(Trigger::Deadline) => "recorded at its deadline".to_owned(),
+            Some(Trigger::Adopted) => "recorded when the rule adopted it".to_owned(),
+            Some(Trigger::Close) => "closed by the secretariat".to_owned(),
+            Some(Trigger::Record) | None => "as the record gives it".to_owned(),
+        },
+    }
+}
+
+/// Under a row's outcome: once decided, "final since DATE" with how, the record it comes from,
+/// the rule's outcome where the record differs, and "would now be …"; while open, the deadline.
+pub(crate) fn decision_note(engine: &Engine, d: &Decision, r: &DecisionReport) -> Markup {
+    html! {
+        @if let Some(taken) = d.taken {
+            div.final { "final since " time datetime=(taken.on) { (taken.on) } ", " (how_words(engine, taken)) }
+            @if let Some(recorded) = &r.recorded { div.sub.recorded { "recorded: " (recorded.source) } }
+            @if let Some(computed) = r.computed { div.sub.computed { "the rule gives " (computed.as_str()) } }
+            @if let Some(now) = r.would_now_be { div.sub.would { "would now be " (now.as_str()) } }
+        } @else if let Some(deadline) = r.deadline {
+            @if r.procedure == "meeting" {
+                div.sub { "meeting on " (deadline) }
+            } @else {
+                div.sub { "silence until " (deadline) }
+            }
+        }
     }
 }
 
@@ -185,7 +220,7 @@ fn login_page(caller: &Caller, next: Option<&str>, error: Option<&str>) -> Marku
             input type="hidden" name="next" value=(next.unwrap_or("/"));
             button #login-submit type="submit" { "Log in" }
         }
-        p.note { "Delegations record their member's stances and positions; the secretariat circulates proposals and records facts; observers read." }
+        p.note { "Delegations record their member's stances and positions; the secretariat circulates, extends, withdraws and closes proposals and records facts; observers read." }
     };
     layout("Log in", caller, "", body)
 }
@@ -346,6 +381,126 @@ mod tests {
             server.form("/proposals/steadfast-2026-spec/vote", Some(&norway), None, "member=DNK&stance=consent");
         let forged = forged.await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    }
+
+    fn with_cookie(path: &str, token: &str) -> axum::http::Request<axum::body::Body> {
+        axum::http::Request::get(path)
+            .header(header::COOKIE, format!("{}={token}", crate::auth::COOKIE_NAME))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_proposal_page_shows_the_decision_as_taken_and_what_it_would_now_be() {
+        let server = TestServer::new("2025-06-20");
+        let page = server.get("/proposals/eadrcc-2025-montana", None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for needle in [
+            "<strong>final</strong> since <time datetime=\"2025-06-13\">2025-06-13</time>, recorded at its deadline",
+            "Recorded: blocked on 2025-06-13, ledger entry ",
+            "Stances on 2025-06-13, the day of the decision",
+            "silence procedure, deadline 2025-06-13",
+            "The decision is taken; no stance can be recorded now.",
+        ] {
+            assert!(page.body.contains(needle), "no `{needle}` on the page");
+        }
+        assert!(!page.body.contains("would-now-be"));
+        // Once the facts TUR waits for are recorded, the decision stands and says what it would
+        // now be.
+        for id in ["gaza_permanent_ceasefire", "gaza_aid_unobstructed"] {
+            let fact = serde_json::json!({"id": id, "value": true, "source": "test"});
+            server.post("/api/facts", Some(&server.secretariat), &fact).await;
+        }
+        let page = server.get("/proposals/eadrcc-2025-montana", None).await;
+        assert!(page.body.contains("Would now be <strong>adopted</strong>, were it put again on 2025-06-20."));
+        assert!(page.body.contains("<span class=\"badge blocked\">blocked</span>"));
+    }
+
+    #[tokio::test]
+    async fn a_record_that_the_rule_disagrees_with_stands_and_says_so() {
+        let scenario = r#"
+[scenario]
+id = "osce"
+as_of = 2023-12-05
+[[member]]
+id = "A"
+[[member]]
+id = "B"
+[[committee]]
+id = "PC"
+members = "all"
+rule = "consensus"
+[[proposal]]
+id = "ub-2024"
+committee = "PC"
+kind = "budget"
+partners = []
+engagement = "new"
+circulated = 2023-11-01
+deadline = 2023-12-01
+procedure = "meeting"
+[[decision]]
+proposal = "ub-2024"
+on = 2023-12-01
+outcome = "blocked"
+source = "OSCE Chairpersonship statement, Skopje, 1 December 2023"
+note = "no consensus on the 2024 unified budget"
+"#;
+        let server = TestServer::with_scenario("2023-12-05", scenario);
+        let page = server.get("/proposals/ub-2024", None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for needle in [
+            "as the record gives it",
+            "OSCE Chairpersonship statement, Skopje, 1 December 2023 (no consensus on the 2024 unified budget)",
+            "The record says <strong>blocked</strong>; with the stances of 2023-12-01 the rule gives <strong>adopted</strong>. The record stands.",
+            "meeting, deadline 2023-12-01",
+        ] {
+            assert!(page.body.contains(needle), "no `{needle}` on the page");
+        }
+        let board = server.get("/", None).await.body;
+        assert!(board.contains("the rule gives adopted") && board.contains("would now be adopted"), "{board}");
+    }
+
+    #[tokio::test]
+    async fn the_secretariat_extends_and_closes_from_the_proposal_page() {
+        let server = TestServer::new("2025-06-20");
+        let token = server.secretariat.clone();
+        let page = server.send(with_cookie("/proposals/steadfast-2026-spec", &token)).await;
+        for form in ["id=\"extend-form\"", "id=\"withdraw-form\"", "id=\"close-form\"", "value=\"silent\""] {
+            assert!(page.body.contains(form), "no {form} for the secretariat");
+        }
+        let norway = server.token("delegation", Some("NOR")).await;
+        let page = server.send(with_cookie("/proposals/steadfast-2026-spec", &norway)).await;
+        assert!(!page.body.contains("extend-form"), "a delegation sees no secretariat form");
+        let decided = server.send(with_cookie("/proposals/eadrcc-2025-montana", &token)).await;
+        assert!(!decided.body.contains("close-form"), "no form on a decided proposal");
+
+        let size = server.size().await;
+        let extend = "/proposals/steadfast-2026-spec/extend";
+        let foreign = server.form(extend, Some(&token), Some("https://evil.example"), "deadline=2025-07-10").await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        let by_delegation = server.form(extend, Some(&norway), None, "deadline=2025-07-10").await;
+        assert_eq!(by_delegation.status, StatusCode::FORBIDDEN);
+        let bad = server.form(extend, Some(&token), None, "deadline=soon").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("Not recorded"), "{}", bad.body);
+        let early = server.form(extend, Some(&token), Some("http://concord.test"), "deadline=2025-06-01").await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", early.body);
+        assert_eq!(server.size().await, size);
+        let moved = server
+            .form(extend, Some(&token), Some("http://concord.test"), "deadline=2025-07-10&reason=more+time")
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        let page = server.get("/proposals/steadfast-2026-spec", None).await;
+        assert!(page.body.contains("silence procedure until <strong>2025-07-10</strong>"), "{}", page.body);
+        let closed = server.form("/proposals/steadfast-2026-spec/close", Some(&token), None, "reason=").await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let page = server.get("/proposals/steadfast-2026-spec", None).await;
+        assert!(page.body.contains("closed by the secretariat"), "{}", page.body);
+        assert!(page.body.contains("<span class=\"badge adopted\">adopted</span>"));
+        let again = server.form("/proposals/steadfast-2026-spec/withdraw", Some(&token), None, "reason=late").await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+        assert_eq!(server.size().await, size + 2);
     }
 
     /// WCAG's contrast ratio of two `#rrggbb` colours.

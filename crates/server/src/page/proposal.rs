@@ -1,21 +1,29 @@
 //! A proposal's page: its outcome with the chain of reasons (members, positions with their
-//! sources, facts with theirs), every member's stance, the history of stances and outcome, the
-//! silence deadline, the ledger entries about it, and the form to record a stance.
+//! sources, facts with theirs); the decision as taken (its date, how, the record it comes from,
+//! where the record and the rule part, and what it would now be); every member's stance on the
+//! decision's day; its procedure and deadline; its history and ledger entries; the form to
+//! record a stance while it is open, and, for the secretariat, the forms to extend its deadline,
+//! withdraw it or close it.
 
 use std::sync::Arc;
 
 use axum::extract::{Form, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use concord_core::change::{ExtensionChange, ProposalWithdrawal, VoteChange};
 use concord_core::report::ExplainReport;
-use concord_core::{Outcome, Position};
-use concord_store::Role;
+use concord_core::{Date, Engine, Outcome, VoteStance};
+use concord_store::timeline::ProposalHistory;
+use concord_store::{Receipt, Role};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::board::{plain, stance_word};
-use super::{failure, layout, outcome_badge, same_origin};
-use crate::api::{NewVote, explanation, proposal_history, read_form, record_vote};
+use super::board::plain;
+use super::{failure, how_words, layout, outcome_badge, same_origin};
+use crate::api::{
+    Read, close_proposal, evaluate, explanation, extend_proposal, proposal_history, read_form, record_vote,
+    withdraw_proposal,
+};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -38,13 +46,13 @@ pub(crate) async fn page(
 
 /// A message above the page.
 enum Notice {
-    /// A stance was recorded in this entry.
+    /// A change was recorded in this entry.
     Recorded(String),
     /// The form's write was refused.
     Refused(String),
 }
 
-/// The values a refused form is shown again with.
+/// The values a refused vote form is shown again with.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct VoteForm {
     member: Option<String>,
@@ -64,11 +72,22 @@ fn render(
     caller.read(app)?;
     let read = read_form(query)?;
     let snapshot = app.snapshot();
-    let today = app.today(&snapshot);
+    let engine = snapshot.engine()?;
+    let today = app.today();
     let report = explanation(app, &snapshot, id, &read)?;
     let history = proposal_history(app, &snapshot, id, today)?;
-    let proposal = snapshot.proposal(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
-    let decided = snapshot.decided.get(id);
+    let index = engine.proposal_index(id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
+    let proposal =
+        engine.scenario().proposals.get(index).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
+    // The forms act on the state of the server's date, whatever date the page looks at.
+    let open_today = if read.at.is_none_or(|at| at == today) {
+        !report.decision.is_final
+    } else {
+        let now = evaluate(app, &snapshot, &Read { at: None, set: Vec::new() })?;
+        now.decision(index).is_some_and(|d| d.taken.is_none())
+    };
+    let evaluation = evaluate(app, &snapshot, &read)?;
+    let taken = evaluation.decision(index).and_then(|d| d.taken);
     let hypothetical = !read.set.is_empty();
     let d = &report.decision;
     let body = html! {
@@ -86,31 +105,43 @@ fn render(
                     @if i > 0 { ", " }
                     code { (k) " = " (plain(v)) }
                 }
-                ". Nothing is recorded. " a href={ "/proposals/" (d.proposal) } { "Back to the record" }
+                ", as if throughout. Nothing is recorded. " a href={ "/proposals/" (d.proposal) } { "Back to the record" }
             }
         }
         dl.facts-grid #summary {
             dt { "Outcome on " (report.at) } dd #outcome { (outcome_badge(d.outcome)) }
+            dt { "Decision" }
+            dd #decision {
+                @match (taken, d.decided_on) {
+                    (Some(taken), Some(on)) => {
+                        strong { "final" } " since " time datetime=(on) { (on) } ", " (how_words(engine, taken))
+                        @if let Some(recorded) = &d.recorded {
+                            div.sub #recorded { "Recorded: " (recorded.outcome.as_str()) " on " (recorded.on) ", " (recorded.source) @if let Some(note) = &recorded.note { " (" (note) ")" } }
+                        }
+                    }
+                    _ => { "open: not decided yet" }
+                }
+                @if let (Some(computed), Some(recorded)) = (d.computed, &d.recorded) {
+                    p.alert.what-if #disagreement role="note" { "The record says " strong { (recorded.outcome.as_str()) } "; with the stances of " (recorded.on) " the rule gives " strong { (computed.as_str()) } ". The record stands." }
+                }
+                @if let Some(now) = d.would_now_be {
+                    div #would-now-be { "Would now be " strong { (now.as_str()) } ", were it put again on " (report.at) "." }
+                }
+            }
             dt { "Committee" } dd { (d.committee) " · " (d.rule_text) }
-            dt { "Tally" } dd { (d.tally.consent) " consent, " (d.tally.object) " object, " (d.tally.abstain) " abstain, " (d.tally.silent) " silent" }
+            dt { "Tally" @if d.is_final { " on " (d.stances_on) } }
+            dd { (d.tally.consent) " consent, " (d.tally.object) " object, " (d.tally.abstain) " abstain, " (d.tally.silent) " silent" }
             @if let Some(share) = d.consenting_weight_share {
                 dt { "Consenting weight" } dd { (format!("{:.1}%", share * 100.0)) }
             }
             dt { "Kind" } dd { (proposal.kind) " · " (proposal.engagement.as_str()) " engagement" @if !proposal.partners.is_empty() { " · partners " (proposal.partners.join(", ")) } }
-            dt { "Silence procedure" }
-            dd #deadline {
-                @match (proposal.deadline, decided) {
-                    (Some(deadline), None) if deadline >= today => { "until " strong { (deadline) } ": adopted then unless a member breaks silence (" (deadline.days_since_epoch() - today.days_since_epoch()) " day(s) left)" }
-                    (Some(deadline), None) => { "deadline " (deadline) " has passed; the clock will record the outcome" }
-                    (Some(deadline), Some(rec)) => { "deadline " (deadline) "; outcome recorded: " strong { (rec.recorded.outcome) } " in ledger entry " a href={ "/api/ledger/proof/" (rec.entry) } { (rec.entry) } }
-                    (None, Some(rec)) => { "none; closed on " (rec.recorded.on) " as " strong { (rec.recorded.outcome) } " in ledger entry " a href={ "/api/ledger/proof/" (rec.entry) } { (rec.entry) } }
-                    (None, None) => { "none" }
-                }
-            }
+            @if let Some(old) = &proposal.supersedes { dt { "Revises" } dd { a href={ "/proposals/" (old) } { (old) } } }
+            dt { "Procedure" }
+            dd #deadline { (procedure(d.procedure, d.deadline, d.is_final, today)) }
         }
         section #reasons aria-labelledby="reasons-title" {
             h2 #reasons-title { "Why" }
-            (reasons(&report, &snapshot.scenario().positions))
+            (reasons(&report, engine))
         }
         @if !d.evaluation_errors.is_empty() {
             section aria-labelledby="errors-title" {
@@ -118,31 +149,66 @@ fn render(
                 ul { @for e in &d.evaluation_errors { li { (e.member) ", " code { (e.position) } ": " (e.message) } } }
             }
         }
-        (vote_form(caller, &report, decided.is_some(), form))
+        (vote_form(caller, &report, open_today, form))
+        @if open_today && caller.grant.as_ref().is_some_and(|g| g.role == Role::Secretariat) {
+            (secretariat_forms(&report, today))
+        }
         section #stances aria-labelledby="stances-title" {
-            h2 #stances-title { "Stances on " (report.at) }
+            h2 #stances-title { "Stances on " (d.stances_on) @if d.is_final { ", the day of the decision" } }
             ul.stance-grid {
                 @for st in &report.stances {
                     li data-member=(st.member) {
                         span.member { (st.member) }
-                        span class={ "chip " (stance_word(st.stance)) } { (stance_word(st.stance)) }
+                        span class={ "chip " (st.stance.as_str()) } { (st.stance.as_str()) }
                         @if let Some(cause) = st.cause { span.sub { "by " (cause) } }
                     }
                 }
             }
         }
+        (history_section(&history))
+    };
+    Ok(layout(&d.title, caller, "", body))
+}
+
+/// The procedure and its deadline: days left while it runs.
+fn procedure(procedure: &str, deadline: Option<Date>, decided: bool, today: Date) -> Markup {
+    let what = if procedure == "meeting" { "meeting" } else { "silence procedure" };
+    html! {
+        @match deadline {
+            None => { "none: decided on the first day the rule adopts it" }
+            Some(deadline) if decided => { (what) ", deadline " (deadline) }
+            Some(deadline) if deadline >= today => {
+                @if procedure == "meeting" {
+                    "meeting on " strong { (deadline) } ": decided then by the rule"
+                } @else {
+                    "silence procedure until " strong { (deadline) } ": adopted then unless a member breaks silence"
+                }
+                " (" (deadline.days_since_epoch() - today.days_since_epoch()) " day(s) left)"
+            }
+            Some(deadline) => { (what) ", deadline " (deadline) " has passed; the clock will record the decision" }
+        }
+    }
+}
+
+/// The history of stances and outcome, and the ledger entries about the proposal.
+fn history_section(history: &ProposalHistory) -> Markup {
+    let h = &history.history;
+    html! {
         section #history aria-labelledby="history-title" {
             h2 #history-title { "History" }
-            @if history.outcomes.is_empty() && history.stances.is_empty() {
+            @if h.outcomes.is_empty() && h.stances.is_empty() {
                 p { "Nothing has changed since circulation." }
             } @else {
                 ol.timeline {
-                    @for o in &history.outcomes {
-                        li { time { (o.date) } " outcome " @if let Some(f) = o.from { (f) " → " } strong { (o.to) } }
+                    @for o in &h.outcomes {
+                        li {
+                            time { (o.date) } " outcome " @if let Some(f) = o.from { (f.as_str()) " → " } strong { (o.to.as_str()) }
+                            @if o.is_final { " (decided)" }
+                        }
                     }
-                    @for c in &history.stances {
+                    @for c in &h.stances {
                         li data-member=(c.member) {
-                            time { (c.date) } " " strong { (c.member) } " " (c.from.unwrap_or("—")) " → " (c.to)
+                            time { (c.date) } " " strong { (c.member) } " " (c.from.map_or("—", |s| s.as_str())) " → " (c.to.as_str())
                             @if let Some(cause) = c.cause { " (" (cause) @if let Some(detail) = &c.detail { ": " (detail) } ")" }
                         }
                     }
@@ -151,26 +217,27 @@ fn render(
             h3 { "Ledger entries" }
             ul.entries {
                 @for e in &history.entries {
-                    li { "entry " a href={ "/api/ledger/proof/" (e.seq) } { (e.seq) } " · " (e.at) " · " (e.change.kind()) }
+                    li { "entry " a href={ "/api/ledger/proof/" (e.seq) } { (e.seq) } " · " (e.at) " · " (e.kind()) }
                 }
             }
         }
-    };
-    Ok(layout(&d.title, caller, "", body))
+    }
 }
 
 /// The chain of reasons: each objecting member, the positions (with source and policy text) or
 /// vote (with reason) behind it, and the facts those positions read (with value, date and
-/// source). `positions` are the scenario's, where the policy texts are.
-fn reasons(report: &ExplainReport, positions: &[Position]) -> Markup {
+/// source).
+fn reasons(report: &ExplainReport, engine: &Engine) -> Markup {
     let d = &report.decision;
+    let positions = &engine.scenario().positions;
     html! {
         @if d.objections.is_empty() {
             p {
                 @match d.outcome {
                     Outcome::Adopted => "No member objects; the rule is met.",
-                    Outcome::Pending => "No member objects, and the rule is not yet met (silence procedure running or votes missing).",
+                    Outcome::Pending => "No member objects, and the rule is not yet met (its deadline is still to come, or votes are missing).",
                     Outcome::Blocked => "The rule is not met.",
+                    Outcome::Withdrawn => "The proposal was withdrawn before it was decided.",
                 }
             }
         } @else {
@@ -212,7 +279,10 @@ fn reasons(report: &ExplainReport, positions: &[Position]) -> Markup {
     }
 }
 
-fn vote_form(caller: &Caller, report: &ExplainReport, decided: bool, form: Option<&VoteForm>) -> Markup {
+fn vote_form(caller: &Caller, report: &ExplainReport, open: bool, form: Option<&VoteForm>) -> Markup {
+    if !open {
+        return html! { p.note { "The decision is taken; no stance can be recorded now." } };
+    }
     let Some(grant) = &caller.grant else {
         return html! { p.note { a href={ "/login?next=/proposals/" (report.decision.proposal) } { "Log in" } " to record a stance." } };
     };
@@ -222,13 +292,16 @@ fn vote_form(caller: &Caller, report: &ExplainReport, decided: bool, form: Optio
         (Role::Delegation, Some(m)) if seated.contains(&m) => vec![m],
         _ => Vec::new(),
     };
-    if decided {
-        return html! { p.note { "The outcome is recorded; no stance can be recorded now." } };
-    }
     if speakable.is_empty() {
         return html! { p.note { "Your token cannot record a stance on this proposal." } };
     }
     let chosen = form.map(|f| f.stance.as_str()).unwrap_or("");
+    let stances = [
+        (VoteStance::Consent, "Consent"),
+        (VoteStance::Object, "Object (breaks silence)"),
+        (VoteStance::Abstain, "Abstain"),
+        (VoteStance::Silent, "Return to silence (takes back the earlier stance)"),
+    ];
     html! {
         section #record aria-labelledby="record-title" {
             h2 #record-title { "Record a stance" }
@@ -246,7 +319,8 @@ fn vote_form(caller: &Caller, report: &ExplainReport, decided: bool, form: Optio
                 }
                 fieldset {
                     legend { "Stance" }
-                    @for (value, text) in [("consent", "Consent"), ("object", "Object (breaks silence)"), ("abstain", "Abstain")] {
+                    @for (stance, text) in stances {
+                        @let value = stance.as_str();
                         label.choice {
                             input type="radio" name="stance" value=(value) required checked[chosen == value] #{ "stance-" (value) };
                             " " (text)
@@ -255,9 +329,66 @@ fn vote_form(caller: &Caller, report: &ExplainReport, decided: bool, form: Optio
                 }
                 label for="reason" { "Reason " span.sub { "(required to object)" } }
                 textarea #reason name="reason" rows="3" { (form.map(|f| f.reason.as_str()).unwrap_or("")) }
+                p.sub { "Recorded on the server's date." }
                 button #vote-submit type="submit" { "Record stance" }
             }
         }
+    }
+}
+
+/// The secretariat's forms on an open proposal: move its deadline, withdraw it, close it.
+fn secretariat_forms(report: &ExplainReport, today: Date) -> Markup {
+    let d = &report.decision;
+    let action = |what: &str| format!("/proposals/{}/{what}", d.proposal);
+    html! {
+        section #manage aria-labelledby="manage-title" {
+            h2 #manage-title { "Secretariat" }
+            p.sub { "Each is recorded on the server's date, " (today) "." }
+            form.stack #extend-form method="post" action=(action("extend")) {
+                h3 { "Move the deadline" }
+                label for="extend-deadline" { "New deadline " span.sub { "(earlier or later, not before " (today) ")" } }
+                input #extend-deadline type="date" name="deadline" required min=(today) value=[d.deadline];
+                label for="extend-reason" { "Reason" }
+                textarea #extend-reason name="reason" rows="2" {}
+                button #extend-submit type="submit" { "Move the deadline" }
+            }
+            form.stack #withdraw-form method="post" action=(action("withdraw")) {
+                h3 { "Withdraw the proposal" }
+                label for="withdraw-reason" { "Reason " span.sub { "(required)" } }
+                textarea #withdraw-reason name="reason" rows="2" required {}
+                button #withdraw-submit type="submit" { "Withdraw" }
+            }
+            form.stack #close-form method="post" action=(action("close")) {
+                h3 { "Close now" }
+                p.sub { "Takes the decision today, as if the deadline were today: adopted or blocked, never pending." }
+                label for="close-reason" { "Note" }
+                textarea #close-reason name="reason" rows="2" {}
+                button #close-submit type="submit" { "Close and record the decision" }
+            }
+        }
+    }
+}
+
+/// After a form's write: back to the proposal with the entry, or the page again with the
+/// refusal.
+async fn answer(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    written: Result<Receipt, ApiError>,
+    form: Option<&VoteForm>,
+) -> Response {
+    match written {
+        Ok(receipt) => Redirect::to(&format!("/proposals/{id}?recorded={}", receipt.entries.start)).into_response(),
+        Err(e @ (ApiError::Refused(_) | ApiError::BadRequest(_))) => {
+            let status = e.status();
+            let notice = Notice::Refused(e.to_string());
+            match render(app, caller, id, None, Some(&notice), form) {
+                Ok(page) => (status, page).into_response(),
+                Err(e) => failure(caller, &e),
+            }
+        }
+        Err(e) => failure(caller, &e),
     }
 }
 
@@ -281,17 +412,86 @@ pub(crate) async fn vote(
     if let Err(e) = caller.speak_for(&member, "record a stance") {
         return failure(&caller, &e);
     }
+    let Some(stance) = VoteStance::parse(&form.stance) else {
+        let e = ApiError::BadRequest(format!(
+            "field `stance`: unknown stance `{}`, expected `consent`, `object`, `abstain` or `silent`",
+            form.stance
+        ));
+        return answer(&app, &caller, &id, Err(e), Some(&form)).await;
+    };
     let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    let vote = NewVote { proposal: id.clone(), member, stance: form.stance.clone(), reason, at: None };
-    match record_vote(&app, vote).await {
-        Ok(receipt) => Redirect::to(&format!("/proposals/{id}?recorded={}", receipt.entries.start)).into_response(),
-        Err(ApiError::Refused(message)) => {
-            let notice = Notice::Refused(message);
-            match render(&app, &caller, &id, None, Some(&notice), Some(&form)) {
-                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-                Err(e) => failure(&caller, &e),
-            }
-        }
-        Err(e) => failure(&caller, &e),
+    let vote = VoteChange { proposal: id.clone(), member, stance, reason };
+    let written = record_vote(&app, vote, None).await;
+    answer(&app, &caller, &id, written, Some(&form)).await
+}
+
+/// The extension form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ExtendForm {
+    deadline: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The withdrawal and closing forms.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+fn reason(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|r| !r.is_empty())
+}
+
+/// The secretariat moves an open proposal's deadline.
+pub(crate) async fn extend(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ExtendForm>,
+) -> Response {
+    if let Err(e) = same_origin(&headers).and_then(|()| caller.secretariat("extend deadlines").map(drop)) {
+        return failure(&caller, &e);
     }
+    let written = match crate::api::parse_date("deadline", form.deadline.trim()) {
+        Ok(deadline) => {
+            let extension = ExtensionChange { proposal: id.clone(), deadline, reason: reason(&form.reason) };
+            extend_proposal(&app, extension, None).await
+        }
+        Err(e) => Err(e),
+    };
+    answer(&app, &caller, &id, written, None).await
+}
+
+/// The secretariat withdraws an open proposal.
+pub(crate) async fn withdraw(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ReasonForm>,
+) -> Response {
+    if let Err(e) = same_origin(&headers).and_then(|()| caller.secretariat("withdraw proposals").map(drop)) {
+        return failure(&caller, &e);
+    }
+    let withdrawal = ProposalWithdrawal { proposal: id.clone(), reason: form.reason.trim().to_owned() };
+    let written = withdraw_proposal(&app, withdrawal, None).await;
+    answer(&app, &caller, &id, written, None).await
+}
+
+/// The secretariat closes an open proposal: its decision is taken today.
+pub(crate) async fn close(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ReasonForm>,
+) -> Response {
+    if let Err(e) = same_origin(&headers).and_then(|()| caller.secretariat("close proposals").map(drop)) {
+        return failure(&caller, &e);
+    }
+    let written = close_proposal(&app, id.clone(), reason(&form.reason), None).await.map(|(receipt, _)| receipt);
+    answer(&app, &caller, &id, written, None).await
 }
