@@ -62,7 +62,8 @@ for _ in $(seq 50); do "$concord" --db "$db" decide --format json >/dev/null; do
 cli_ms=$(python3 -c "print(f'{($(date +%s.%N) - $t0) * 1000 / 50:.2f}')")
 
 # The write runs vote on proposals of their own, enough that no two votes of the three runs
-# are the same (proposal, member): 5,000 proposals, 160,000 possible votes.
+# are the same (proposal, member): 5,000 proposals, 160,000 possible votes, each under a silence
+# procedure that is still open on the server's date.
 echo "== writes: POST /api/votes, all different"
 db="$work/writes.db"
 "$concord" --db "$db" init examples/nato-2025.toml >/dev/null
@@ -70,7 +71,8 @@ python3 -c '
 import json
 for i in range(5000):
     print(json.dumps({"at": "2025-06-20", "change": "proposal", "id": f"load-{i}", "committee": "MC",
-                      "kind": "exercise", "partners": [], "engagement": "new", "title": f"Load test proposal {i}"}))
+                      "kind": "exercise", "partners": [], "engagement": "new", "title": f"Load test proposal {i}",
+                      "deadline": "2025-12-31"}))
 ' >"$work/proposals.jsonl"
 "$concord" --db "$db" apply "$work/proposals.jsonl" >/dev/null
 start_server "$db"

@@ -276,6 +276,10 @@ impl Engine {
                 Problem::new(site(), format!("proposal `{id}` was already withdrawn on {w}")).with_entry_id(Some(id));
             return Err(refuse(problem));
         }
+        if let Some(decided) = self.decided_before(&self.lens(), p, at) {
+            let problem = Problem::new(site(), format!("{decided}: it cannot be withdrawn on {at}"));
+            return Err(refuse(problem.with_entry_id(Some(id))));
+        }
         let mut proposal =
             self.scenario.proposals.get(p).cloned().ok_or_else(|| refuse(Problem::new(site(), "unknown proposal")))?;
         proposal.withdrawn = Some(at);
