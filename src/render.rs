@@ -98,7 +98,9 @@ fn note_without_errors(d: &DecisionReport) -> String {
         }
         Outcome::Blocked => {
             let against = if others.is_empty() { String::new() } else { format!("; against: {}", others.join("; ")) };
+            let closed = d.recorded.as_ref().is_some_and(|r| r.trigger == Trigger::Close);
             match d.deadline {
+                _ if closed => format!("not carried when closed: {}{against}", support()),
                 Some(deadline) if d.tally.silent > 0 => {
                     format!("not carried by the deadline {deadline}: {}{against}", support())
                 }
@@ -195,7 +197,7 @@ fn how_taken(d: &DecisionReport) -> String {
     match (d.recorded.as_ref().map(|r| r.trigger), d.outcome, d.procedure) {
         (Some(Trigger::Close), _, _) => format!("when the secretariat closed it ({source})"),
         (Some(Trigger::Record), _, _) => format!("as recorded ({source})"),
-        (_, Outcome::Withdrawn, _) => "withdrawn".to_owned(),
+        (_, Outcome::Withdrawn, _) => "when it was withdrawn".to_owned(),
         (_, _, "meeting") => "at the meeting on its deadline".to_owned(),
         (_, _, "silence") => "at its silence deadline".to_owned(),
         (_, _, _) => "the first day the rule adopted it".to_owned(),

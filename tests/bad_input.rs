@@ -379,6 +379,95 @@ fn vote_by_a_member_not_on_the_committee() {
     one_error(&text, line_of(&text, "member = \"A\""), Some("member"), "does not sit on committee `C`");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Records that come at the wrong time (contract §5): the store refuses the same as a change.
+
+/// `BASE` with `p` circulated on 2025-05-01 under silence until 2025-06-10.
+fn timed() -> String {
+    broken("engagement = \"new\"\n", "engagement = \"new\"\ncirculated = 2025-05-01\ndeadline = 2025-06-10\n")
+}
+
+#[test]
+fn vote_after_the_proposals_decision() {
+    let text =
+        format!("{}\n[[vote]]\nproposal = \"p\"\nmember = \"B\"\nstance = \"consent\"\nat = 2025-06-12\n", timed());
+    one_error(&text, line_of(&text, "at = 2025-06-12"), Some("at"), "was decided on 2025-06-10 (on its deadline)");
+}
+
+#[test]
+fn vote_before_the_proposal_is_circulated() {
+    let text = broken("engagement = \"new\"\n", "engagement = \"new\"\ncirculated = 2025-06-05\n");
+    one_error(&text, line_of(&text, "at = 2025-06-01"), Some("at"), "is circulated on 2025-06-05, after this vote");
+}
+
+#[test]
+fn vote_before_the_member_joined() {
+    let text = broken("name = \"Alpha\"\n", "name = \"Alpha\"\njoined = 2025-06-10\n");
+    one_error(&text, line_of(&text, "at = 2025-06-01"), Some("at"), "member `A` joins on 2025-06-10");
+}
+
+#[test]
+fn decision_after_the_rules_decision() {
+    let text = format!(
+        "{}\n[[decision]]\nproposal = \"p\"\non = 2025-06-20\noutcome = \"adopted\"\nsource = \"Minutes\"\n",
+        timed()
+    );
+    one_error(&text, line_of(&text, "on = 2025-06-20"), Some("on"), "comes after it");
+}
+
+#[test]
+fn two_decisions_for_one_proposal() {
+    let record = |on: &str| {
+        format!("\n[[decision]]\nproposal = \"p\"\non = {on}\noutcome = \"blocked\"\nsource = \"Minutes\"\n")
+    };
+    let text = format!("{}{}{}", timed(), record("2025-06-09"), record("2025-06-10"));
+    let (_file, reported, stderr) = errors(&text);
+    assert_eq!(reported.len(), 1, "{stderr}");
+    let second = text.rfind("[[decision]]").unwrap();
+    assert!(reported[0].line > text[..second].matches('\n').count(), "the second record is named: {stderr}");
+    assert!(
+        reported[0].message.contains("field `proposal`") && reported[0].message.contains("already has a decision"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn decision_that_is_pending_or_without_source() {
+    let record = |fields: &str| format!("{}\n[[decision]]\nproposal = \"p\"\non = 2025-06-10\n{fields}", timed());
+    let text = record("outcome = \"pending\"\nsource = \"Minutes\"\n");
+    one_error(&text, line_of(&text, "outcome = \"pending\""), Some("outcome"), "pending");
+    let text = record("outcome = \"blocked\"\nsource = \"\"\n");
+    one_error(&text, line_of(&text, "source = \"\""), Some("source"), "source");
+}
+
+#[test]
+fn withdrawal_after_the_decision() {
+    let text = replace_once(&timed(), "deadline = 2025-06-10\n", "deadline = 2025-06-10\nwithdrawn = 2025-06-12\n");
+    one_error(&text, line_of(&text, "withdrawn = 2025-06-12"), Some("withdrawn"), "cannot be withdrawn on 2025-06-12");
+}
+
+#[test]
+fn extension_at_the_wrong_time() {
+    let extension = |on: &str, deadline: &str| {
+        format!("{}\n[[extension]]\nproposal = \"p\"\non = {on}\ndeadline = {deadline}\n", timed())
+    };
+    // After the decision.
+    let text = extension("2025-06-12", "2025-06-30");
+    one_error(&text, line_of(&text, "on = 2025-06-12"), Some("on"), "its deadline cannot be moved on 2025-06-12");
+    // To a deadline before its own date.
+    let text = extension("2025-06-05", "2025-06-04");
+    one_error(&text, line_of(&text, "deadline = 2025-06-04"), Some("deadline"), "before the extension's date");
+}
+
+#[test]
+fn supersedes_an_unknown_proposal() {
+    let text = format!(
+        "{BASE}\n[[proposal]]\nid = \"q\"\ntitle = \"Q\"\ncommittee = \"C\"\nkind = \"exercise\"\npartners = []\n\
+         engagement = \"new\"\ncirculated = 2025-06-05\nsupersedes = \"nope\"\n"
+    );
+    one_error(&text, line_of(&text, "supersedes = \"nope\""), Some("supersedes"), "nope");
+}
+
 #[test]
 fn weights_missing_for_a_weighted_rule() {
     let text = broken("rule = \"consensus\"", "rule = { kind = \"weighted\", weight = \"votes\", quota = 1 }");

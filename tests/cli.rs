@@ -138,15 +138,64 @@ fn decide_with_both_facts_set_adopts_montana_and_changes_nothing_else() {
 }
 
 #[test]
-fn decide_set_is_an_observation_on_the_date_with_source_what_if() {
+fn decide_set_is_a_value_held_throughout_with_source_what_if() {
+    // A `--set` is a counterfactual: the fact had that value throughout, so its observation holds
+    // from the first date there is.
     let report = decide(&["--set", &format!("{CEASEFIRE}=true")]);
     let d = decision(&report, MONTANA);
     assert_eq!(d["outcome"], "blocked", "one fact is not enough: the position requires both");
     let facts = d["objections"][0]["facts"].as_array().unwrap();
     let ceasefire = facts.iter().find(|f| f["id"] == CEASEFIRE).expect("the set fact is listed");
-    assert_eq!(ceasefire, &json!({ "id": CEASEFIRE, "value": true, "as_of": "2025-06-15", "source": "what-if" }));
+    assert_eq!(ceasefire, &json!({ "id": CEASEFIRE, "value": true, "as_of": "0001-01-01", "source": "what-if" }));
     let aid = facts.iter().find(|f| f["id"] == AID).expect("the other fact is listed");
     assert_eq!(aid["as_of"], "2025-03-02", "a fact not set keeps its own observation");
+}
+
+#[test]
+fn decide_says_when_each_decision_was_taken() {
+    // On the example's date every silence procedure but steadfast-2026-spec's has reached its
+    // deadline: decided on it, with the stances of that day.
+    let report = decide(&[]);
+    for d in report["decisions"].as_array().unwrap() {
+        assert_eq!(d["procedure"], "silence", "{d:#}");
+        assert_eq!(d["recorded"], Value::Null, "a file without `[[decision]]`: {d:#}");
+        assert!(d.get("computed").is_none() && d.get("would_now_be").is_none(), "{d:#}");
+        if d["proposal"] == "steadfast-2026-spec" {
+            assert_eq!((&d["final"], &d["decided_on"]), (&json!(false), &Value::Null), "{d:#}");
+            assert_eq!(d["stances_on"], "2025-06-15", "an open proposal's stances are the day's");
+        } else {
+            assert_eq!(d["final"], true, "{d:#}");
+            assert_eq!(d["decided_on"], d["deadline"], "decided on its deadline: {d:#}");
+            assert_eq!(d["stances_on"], d["decided_on"], "{d:#}");
+        }
+    }
+    // After its deadline steadfast-2026-spec is adopted, on it; nothing else changes, however late.
+    for at in ["2025-07-01", "2030-01-01"] {
+        let later = decide(&["--at", at]);
+        let mut expected = pairs(EXAMPLE_OUTCOMES);
+        expected[5].1 = "adopted".to_owned();
+        assert_eq!(outcomes(&later), expected, "on {at}");
+        let s = decision(&later, "steadfast-2026-spec");
+        assert_eq!((&s["final"], &s["decided_on"]), (&json!(true), &json!("2025-06-30")));
+        let montana = decision(&later, MONTANA);
+        assert_eq!(montana, decision(&report, MONTANA), "a decision taken reads the same on any later date");
+    }
+}
+
+#[test]
+fn decide_table_and_explain_say_decided_or_open() {
+    let table = concord(&["decide", EXAMPLE]).success().stdout;
+    assert!(table.lines().next().unwrap().contains("DECIDED"), "{table}");
+    let row = |id: &str| table.lines().find(|l| l.starts_with(id)).unwrap_or_else(|| panic!("no `{id}`:\n{table}"));
+    assert!(row(MONTANA).contains("2025-06-13"), "{table}");
+    assert!(row("steadfast-2026-spec").contains("open"), "{table}");
+    assert!(table.contains("6 decided, 1 open"), "{table}");
+
+    let text = concord(&["explain", EXAMPLE, MONTANA]).success().stdout;
+    assert!(text.contains("decided on 2025-06-13 at its silence deadline"), "{text}");
+    assert!(text.contains("tally on 2025-06-13"), "{text}");
+    let text = concord(&["explain", EXAMPLE, "steadfast-2026-spec"]).success().stdout;
+    assert!(text.contains("PENDING (open)"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,9 +227,83 @@ fn what_if_one_fact_alone_changes_nothing() {
 
 #[test]
 fn what_if_a_fact_no_position_reads_changes_nothing() {
-    for set in ["allies_meeting_2pct_gdp=32", "gaza_ceasefire_in_force=true", "not_in_the_file=yes"] {
+    // Both are observed in the file; no position reads them.
+    for set in ["allies_meeting_2pct_gdp=32", "gaza_ceasefire_in_force=true"] {
         let report = what_if(&[set]);
         assert_eq!(report["changed"], json!([]), "--set {set}");
+    }
+}
+
+#[test]
+fn a_set_of_a_fact_not_in_the_file_is_refused_with_the_closest_ids() {
+    // A fact neither observed nor read by any position: a mistake, never silently ignored.
+    for cmd in ["what-if", "decide", "explain"] {
+        let mut args = vec![cmd, EXAMPLE];
+        if cmd == "explain" {
+            args.push(MONTANA);
+        }
+        args.extend(["--set", "not_in_the_file=yes"]);
+        let run = concord(&args).failure();
+        assert!(run.stderr.contains("`not_in_the_file`"), "`{}`: {}", args.join(" "), run.stderr);
+    }
+    let run = concord(&["what-if", EXAMPLE, "--set", "gaza_aid_unobstruted=true"]).failure();
+    assert!(run.stderr.contains("`gaza_aid_unobstructed`"), "the closest id is suggested: {}", run.stderr);
+}
+
+#[test]
+fn decide_set_and_what_if_agree_on_a_recorded_decision() {
+    // The exercise's blocking recorded as the minutes give it. With both facts true throughout,
+    // the rule adopts it on its day: the `--set` changes the computed outcome, so the recorded
+    // decision does not stand in that world (contract §5, "What-if and decisions"), and `decide`,
+    // `explain` and `what-if` say the same.
+    let text = format!(
+        "{}\n[[decision]]\nproposal = \"{MONTANA}\"\non = 2025-06-13\noutcome = \"blocked\"\nsource = \"MC minutes\"\n",
+        example_text()
+    );
+    let file = scenario_file(&text);
+    let sets = ["--set", "gaza_permanent_ceasefire=true", "--set", "gaza_aid_unobstructed=true"];
+    let with_sets = |base: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(&sets);
+        args.extend(["--format", "json"]);
+        concord(&args).success().json()
+    };
+    let plain = concord(&["decide", file.path(), "--format", "json"]).success().json();
+    assert_eq!(decision(&plain, MONTANA)["recorded"]["source"], "MC minutes");
+    let report = with_sets(&["what-if", file.path()]);
+    let changed = report["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1, "{report:#}");
+    assert_eq!((&changed[0]["before"], &changed[0]["after"]), (&json!("blocked"), &json!("adopted")));
+    let decided = with_sets(&["decide", file.path()]);
+    assert_eq!(decision(&decided, MONTANA)["outcome"], "adopted", "decide --set says what what-if's `after` says");
+    let explained = with_sets(&["explain", file.path(), MONTANA]);
+    assert_eq!(explained["outcome"], "adopted");
+}
+
+#[test]
+fn what_if_says_whether_the_decision_before_was_final() {
+    // On 2025-06-10 the exercise's silence procedure still runs (deadline 2025-06-13): blocked by
+    // TUR while open; with both facts true throughout it is pending, not yet adopted.
+    let sets = ["--set", "gaza_permanent_ceasefire=true", "--set", "gaza_aid_unobstructed=true"];
+    let changed = |at: &str| -> Value {
+        let mut args = vec!["what-if", EXAMPLE, "--at", at, "--format", "json"];
+        args.extend_from_slice(&sets);
+        concord(&args).success().json()["changed"].clone()
+    };
+    let open = changed("2025-06-10");
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open:#}");
+    assert_eq!(
+        (&open[0]["before"], &open[0]["after"], &open[0]["final"]),
+        (&json!("blocked"), &json!("pending"), &json!(false))
+    );
+    // From the deadline on, both are decisions taken on 2025-06-13.
+    for at in ["2025-06-13", "2025-06-15", "2026-01-01"] {
+        let c = changed(at);
+        assert_eq!(
+            (&c[0]["before"], &c[0]["after"], &c[0]["final"]),
+            (&json!("blocked"), &json!("adopted"), &json!(true)),
+            "{at}"
+        );
     }
 }
 
@@ -369,6 +492,8 @@ committee = "AB"
 kind = "statement"
 partners = []
 engagement = "new"
+circulated = 2025-05-01
+deadline = 2025-07-10
 
 [[vote]]
 proposal = "p"
@@ -380,11 +505,26 @@ at = 2025-06-01
     let report = concord(&["decide", file.path(), "--format", "json"]).success().json();
     let d = decision(&report, "p");
     assert_eq!(d["tally"], json!({ "consent": 1, "object": 0, "abstain": 0, "silent": 0 }), "only A sits; C never");
-    assert_eq!(d["outcome"], "adopted");
+    assert_eq!((&d["outcome"], &d["final"]), (&json!("adopted"), &json!(false)), "open until its deadline: {d:#}");
     let report = concord(&["decide", file.path(), "--at", "2025-07-01", "--format", "json"]).success().json();
     let d = decision(&report, "p");
     assert_eq!(d["tally"], json!({ "consent": 1, "object": 0, "abstain": 0, "silent": 1 }), "B sits from 2025-07-01");
     assert_eq!(d["outcome"], "pending", "unanimity waits for B's vote");
+    // On its deadline, with B still silent, unanimity is not met: blocked, and it stays so.
+    let report = concord(&["decide", file.path(), "--at", "2025-08-01", "--format", "json"]).success().json();
+    let d = decision(&report, "p");
+    assert_eq!((&d["outcome"], &d["decided_on"]), (&json!("blocked"), &json!("2025-07-10")), "{d:#}");
+
+    // Without a deadline the proposal is decided the first day unanimity holds: when only A sits,
+    // on A's vote; B's seat later does not reopen it.
+    let file = scenario_file(&replace_once(text, "deadline = 2025-07-10\n", ""));
+    let report = concord(&["decide", file.path(), "--at", "2025-07-01", "--format", "json"]).success().json();
+    let d = decision(&report, "p");
+    assert_eq!(
+        (&d["outcome"], &d["decided_on"], &d["procedure"]),
+        (&json!("adopted"), &json!("2025-06-01"), &json!("open"))
+    );
+    assert_eq!(d["tally"], json!({ "consent": 1, "object": 0, "abstain": 0, "silent": 0 }), "the seats of its day");
 }
 
 #[test]

@@ -6,29 +6,48 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::store::{TempStore, members, nato_store};
+use crate::store::{TempStore, members};
 use crate::util::command;
 
-const PROPOSALS: [&str; 6] = [
-    "eadrcc-2025-montana",
-    "isr-continuing-status",
-    "mrt-dcb-2025",
-    "mtep-2026",
-    "diana-2026-challenges",
-    "nuc-2025-statement",
-];
+/// Proposals open for the whole stream of votes (a vote after a proposal's decision is refused).
+const PROPOSALS: [&str; 6] = ["load-nac-1", "load-nac-2", "load-nac-3", "load-mc-1", "load-mc-2", "load-mc-3"];
+
+/// Entries before the first vote: the init entry.
+const SETUP: usize = 1;
+
+/// A store made from the NATO example with [`PROPOSALS`] added to the scenario, circulated on
+/// 2025-06-15 under silence until 2026-06-30, far beyond the last vote of any stream. (In the
+/// scenario rather than circulated by entries, so that each writer starts as fast as it did.)
+fn open_store() -> TempStore {
+    let mut text = crate::util::example_text();
+    for p in PROPOSALS {
+        let committee = if p.starts_with("load-nac") { "NAC" } else { "MC" };
+        text.push_str(&format!(
+            "\n[[proposal]]\nid = \"{p}\"\ntitle = \"{p}\"\ncommittee = \"{committee}\"\nkind = \"load\"\npartners = []\n\
+             engagement = \"new\"\ncirculated = 2025-06-15\ndeadline = 2026-06-30\n"
+        ));
+    }
+    let file = crate::util::scenario_file(&text);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nato.db");
+    let store = TempStore { dir, db };
+    store.run(&["init", file.path()]).success();
+    store
+}
 
 /// The i-th vote of a stream: every member, then every proposal, then the next day, so no two
 /// votes share a member, proposal and day, and dates never go back.
 fn vote_line(members: &[String], i: usize) -> String {
     let proposals = &PROPOSALS;
     let per_day = members.len() * proposals.len();
-    let day = 16 + i / per_day;
-    let (month, day) = if day <= 30 { (6, day) } else { (7, day - 30) };
+    let first: concord_core::Date = "2025-06-16".parse().unwrap();
+    let days = i64::try_from(i / per_day).unwrap();
+    let at = concord_core::Date::from_days_since_epoch(first.days_since_epoch() + days).unwrap();
+    assert!(at < "2026-06-30".parse().unwrap(), "the stream outran its proposals' deadline");
     let within = i % per_day;
     let stance = if i.is_multiple_of(2) { "consent" } else { "abstain" };
     format!(
-        r#"{{"at":"2025-{month:02}-{day:02}","change":"vote","proposal":"{}","member":"{}","stance":"{stance}"}}"#,
+        r#"{{"at":"{at}","change":"vote","proposal":"{}","member":"{}","stance":"{stance}"}}"#,
         proposals[within / members.len()],
         members[within % members.len()]
     )
@@ -57,12 +76,12 @@ fn entries(store: &TempStore) -> Vec<serde_json::Value> {
 #[test]
 fn a_writer_killed_at_random_moments_keeps_every_acknowledged_write() {
     let rounds: usize = std::env::var("CONCORD_KILL_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
-    let store = nato_store();
+    let store = open_store();
     let members = members(&store);
     let mut rng = xorshift(0x5eed);
     let mut acknowledged: Vec<(usize, String)> = Vec::new();
     for _round in 0..rounds {
-        let first = size(&store) - 1; // votes so far: entries after init
+        let first = size(&store) - SETUP; // votes so far: entries after the setup
         let mut child = spawn_apply(&store);
         let mut stdin = child.stdin.take().unwrap();
         let lines: Vec<String> = (first..first + 2_000).map(|i| vote_line(&members, i)).collect();
@@ -91,7 +110,7 @@ fn a_writer_killed_at_random_moments_keeps_every_acknowledged_write() {
         let acks = reader.join().unwrap();
         let _ = feeder.join();
         for entry in acks {
-            acknowledged.push((entry, sent[entry - 1 - first].clone()));
+            acknowledged.push((entry, sent[entry - SETUP - first].clone()));
         }
     }
     assert!(acknowledged.len() > rounds, "the writer acknowledged too little to test anything: {}", acknowledged.len());
@@ -108,7 +127,7 @@ fn a_writer_killed_at_random_moments_keeps_every_acknowledged_write() {
         }
     }
     // And the store still takes writes.
-    let next = vote_line(&members, size(&store) - 1);
+    let next = vote_line(&members, size(&store) - SETUP);
     let v: serde_json::Value = serde_json::from_str(&next).unwrap();
     store
         .run(&[
@@ -135,7 +154,7 @@ fn xorshift(seed: u64) -> impl FnMut() -> u64 {
 
 #[test]
 fn two_processes_writing_at_once_lose_nothing() {
-    let store = nato_store();
+    let store = open_store();
     let members = members(&store);
     // Both write on the same day, each on its own proposals, so neither can refuse the other's.
     let batch = |proposals: &[&str]| -> String {
@@ -167,7 +186,7 @@ fn two_processes_writing_at_once_lose_nothing() {
     assert_eq!(acked(&oa), a.lines().count());
     assert_eq!(acked(&ob), b.lines().count());
     let total = a.lines().count() + b.lines().count();
-    assert_eq!(size(&store), 1 + total);
+    assert_eq!(size(&store), SETUP + total);
     let votes = entries(&store).iter().filter(|e| e["change"] == "vote").count();
     assert_eq!(votes, total);
     store.run(&["ledger", "verify"]).success();

@@ -42,6 +42,23 @@ fn security_council_outcomes() {
     for d in report["decisions"].as_array().unwrap() {
         assert_eq!((&d["committee"], &d["rule"]), (&json!("SC"), &json!("veto")), "{d:#}");
     }
+    // A draft's `deadline` stands for the day the Council votes: each draft voted by 2025-06-30
+    // was decided then, and the draft still before it is open.
+    let taken: Vec<(&str, &serde_json::Value)> = report["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["proposal"].as_str().unwrap(), &d["decided_on"]))
+        .collect();
+    assert_eq!(
+        taken,
+        [
+            (RENEWAL, &json!("2025-06-26")),
+            (CEASEFIRE, &json!("2025-06-19")),
+            (SANCTIONS, &json!("2025-06-11")),
+            (ACCESS, &serde_json::Value::Null)
+        ]
+    );
 }
 
 #[test]
@@ -99,7 +116,9 @@ fn security_council_draft_before_the_council_is_pending_until_its_vote() {
     assert_eq!(d["deadline"], "2025-07-08");
     assert_eq!(d["tally"], json!({ "consent": 6, "object": 0, "abstain": 0, "silent": 9 }));
     let on_the_day = decide(UNSC, &["--at", "2025-07-08"]);
-    assert_eq!(decision(&on_the_day, ACCESS)["outcome"], "blocked", "not carried by its deadline");
+    let d = decision(&on_the_day, ACCESS);
+    assert_eq!(d["outcome"], "blocked", "not carried by its deadline");
+    assert_eq!((&d["final"], &d["decided_on"]), (&json!(true), &json!("2025-07-08")), "decided on the day of the vote");
     // Before it was circulated it is not before the Council.
     let before = decide(UNSC, &["--at", "2025-06-20"]);
     assert!(before["decisions"].as_array().unwrap().iter().all(|d| d["proposal"] != ACCESS));
@@ -127,4 +146,6 @@ fn eu_council_outcomes() {
     // Four members with 55% of the population form a blocking minority.
     let d = decision(&report, "dir-2025-207");
     assert_eq!(d["tally"], json!({ "consent": 23, "object": 4, "abstain": 0, "silent": 0 }));
+    // Without a deadline a blocked proposal stays open: its objectors may still change their votes.
+    assert_eq!((&d["final"], &d["procedure"]), (&json!(false), &json!("open")), "{d:#}");
 }

@@ -93,3 +93,51 @@ fn eu_council_explain_directive_text() {
 fn security_council_decide_table() {
     insta::assert_snapshot!(stdout(&["decide", UNSC]));
 }
+
+/// The example with both Gaza facts observed true from 2025-06-20, after the exercise's deadline.
+fn facts_changed_after_the_deadline() -> crate::util::TempScenario {
+    let mut text = crate::util::example_text();
+    for fact in ["gaza_permanent_ceasefire", "gaza_aid_unobstructed"] {
+        text.push_str(&format!(
+            "\n[[fact]]\nid = \"{fact}\"\nvalue = true\nas_of = 2025-06-20\nsource = \"Illustrative: a later report\"\n"
+        ));
+    }
+    crate::util::scenario_file(&text)
+}
+
+#[test]
+fn decide_table_after_the_facts_changed() {
+    let file = facts_changed_after_the_deadline();
+    insta::assert_snapshot!(stdout(&["decide", file.path(), "--at", "2025-07-01"]));
+}
+
+#[test]
+fn explain_montana_text_after_the_facts_changed() {
+    let file = facts_changed_after_the_deadline();
+    insta::assert_snapshot!(stdout(&["explain", file.path(), "eadrcc-2025-montana", "--at", "2025-07-01"]));
+}
+
+#[test]
+fn history_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let db = db.to_str().unwrap();
+    concord(&["--db", db, "init", EXAMPLE]).success();
+    concord(&[
+        "--db",
+        db,
+        "vote",
+        "steadfast-2026-spec",
+        "HUN",
+        "object",
+        "--reason",
+        "scheduling",
+        "--at",
+        "2025-06-16",
+    ])
+    .success();
+    concord(&["--db", db, "vote", "steadfast-2026-spec", "HUN", "consent", "--at", "2025-06-20"]).success();
+    concord(&["--db", db, "extend", "steadfast-2026-spec", "--deadline", "2025-07-04", "--at", "2025-06-25"]).success();
+    concord(&["--db", db, "tick", "--now", "2025-07-05"]).success();
+    insta::assert_snapshot!(stdout(&["--db", db, "history", "steadfast-2026-spec"]));
+}

@@ -335,6 +335,27 @@ fn nato_military_committee_is_unanimity_of_32() {
 // EU Council: qualified majority with a blocking-minority clause
 
 /// The EU example with its qualified-majority rule lacking the blocking-minority clause.
+#[test]
+fn the_seated_members_play_and_a_decided_proposal_keeps_the_committee_of_its_day() {
+    // Sweden sits on the Military Committee from 2024-03-07.
+    assert_eq!(power(&[EXAMPLE, "--committee", "MC", "--at", "2024-03-06"]).players, 31);
+    assert_eq!(power(&[EXAMPLE, "--committee", "MC", "--at", "2024-03-07"]).players, 32);
+    // The exercise circulated and decided before Sweden joined: its committee stays that of the
+    // decision's day, however late the evaluation date.
+    let text = replace_once(
+        &replace_once(&read(EXAMPLE), "circulated = 2025-05-15", "circulated = 2023-12-01"),
+        "deadline = 2025-06-13",
+        "deadline = 2024-02-01",
+    );
+    let file = scenario_file(&text);
+    let decided = power(&[file.path(), "--proposal", "eadrcc-2025-montana", "--at", "2025-06-15"]);
+    assert_eq!(decided.players, 31);
+    assert!(!decided.ids().contains(&"SWE"), "{:?}", decided.ids());
+    assert_eq!(power(&[file.path(), "--committee", "MC", "--at", "2025-06-15"]).players, 32);
+    // An open proposal: the committee of the evaluation date.
+    assert_eq!(power(&[file.path(), "--proposal", "steadfast-2026-spec", "--at", "2025-06-15"]).players, 32);
+}
+
 fn eu_without_blocking_minority() -> String {
     replace_once(&read(EU_COUNCIL), ", blocking_min = 4 }", " }")
 }

@@ -11,7 +11,7 @@ fn store_with_votes() -> TempStore {
     let store = nato_store();
     for (i, m) in members(&store).iter().take(8).enumerate() {
         let at = format!("2025-06-{}", 16 + i);
-        store.run(&["vote", "isr-continuing-status", m, "consent", "--at", &at]).success();
+        store.run(&["vote", "steadfast-2026-spec", m, "consent", "--at", &at]).success();
     }
     store.run(&["ledger", "verify"]).success();
     store

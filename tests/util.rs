@@ -104,7 +104,12 @@ impl Run {
 
 /// The command, ready to run in the package root with colour off and plain errors.
 pub(crate) fn command<S: AsRef<str>>(args: &[S]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_concord"));
+    command_of(Path::new(env!("CARGO_BIN_EXE_concord")), args)
+}
+
+/// [`command`] for another program.
+fn command_of<S: AsRef<str>>(program: &Path, args: &[S]) -> Command {
+    let mut cmd = Command::new(program);
     cmd.args(args.iter().map(AsRef::as_ref))
         .current_dir(root())
         .env("NO_COLOR", "1")
@@ -117,7 +122,12 @@ pub(crate) fn command<S: AsRef<str>>(args: &[S]) -> Command {
 
 /// Runs `concord ARGS…` and collects what it did.
 pub(crate) fn concord<S: AsRef<str>>(args: &[S]) -> Run {
-    let output = command(args).output().expect("run the concord binary");
+    collect(args, command(args))
+}
+
+/// Runs a command and collects what it did.
+fn collect<S: AsRef<str>>(args: &[S], mut command: Command) -> Run {
+    let output = command.output().expect("run the concord binary");
     Run {
         args: args.iter().map(|a| a.as_ref().to_owned()).collect(),
         code: output.status.code(),
@@ -186,4 +196,23 @@ pub(crate) fn outcomes(report: &serde_json::Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// Today's date in UTC, as the command line's clock reads it.
+pub(crate) fn today() -> concord_core::Date {
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs();
+    concord_core::Date::from_days_since_epoch(i64::try_from(secs / 86_400).expect("days fit")).expect("a date")
+}
+
+/// The program under test: the built `concord`, or the one named by `CONCORD_TEST_BIN` (to check
+/// that a regression test fails on an earlier build, e.g. `CONCORD_TEST_BIN=/tmp/concord-old`).
+/// Only the regression tests of `finality` and `legacy` run through it.
+pub(crate) fn program() -> PathBuf {
+    std::env::var_os("CONCORD_TEST_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_concord")), PathBuf::from)
+}
+
+/// Runs `program() ARGS…` as [`concord`] runs the built binary.
+pub(crate) fn concord_program<S: AsRef<str>>(args: &[S]) -> Run {
+    collect(args, command_of(&program(), args))
 }

@@ -1,9 +1,11 @@
 //! The JSON wire format (contract §3), checked field by field: the output of `decide`, `explain`
 //! and `what-if` is read into structs written here with `deny_unknown_fields`, so that a field
 //! renamed, dropped or turned into another type fails a test. Fields the contract prints always
-//! (`reason`, `deadline`) must be present even when null; the others (`since`, `voted_at`,
-//! `evaluation_errors`, `consenting_weight_share`) may be left out. The wire format of `power`
-//! is checked in `power.rs`.
+//! (`reason`, `deadline`, `decided_on`, `recorded`) must be present even when null; the others
+//! (`since`, `voted_at`, `evaluation_errors`, `consenting_weight_share`, `computed`,
+//! `would_now_be`, a record's `note`) may be left out. What the fields of decisions that stand
+//! (contract §5) must hold together is checked in `check_finality`. The wire format of `power` is
+//! checked in `power.rs`.
 //!
 //! The contract allows new fields; these structs refuse them on purpose, so that every change
 //! of the wire format is a deliberate one.
@@ -38,6 +40,18 @@ struct DecisionWire {
     outcome: Outcome,
     #[serde(deserialize_with = "nullable")]
     deadline: Option<String>,
+    procedure: Procedure,
+    #[serde(rename = "final")]
+    is_final: bool,
+    #[serde(deserialize_with = "nullable")]
+    decided_on: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    recorded: Option<RecordedWire>,
+    #[serde(default)]
+    computed: Option<Outcome>,
+    #[serde(default)]
+    would_now_be: Option<Outcome>,
+    stances_on: String,
     tally: TallyWire,
     objections: Vec<ObjectionWire>,
     #[serde(default)]
@@ -57,6 +71,18 @@ struct ExplainWire {
     outcome: Outcome,
     #[serde(deserialize_with = "nullable")]
     deadline: Option<String>,
+    procedure: Procedure,
+    #[serde(rename = "final")]
+    is_final: bool,
+    #[serde(deserialize_with = "nullable")]
+    decided_on: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    recorded: Option<RecordedWire>,
+    #[serde(default)]
+    computed: Option<Outcome>,
+    #[serde(default)]
+    would_now_be: Option<Outcome>,
+    stances_on: String,
     tally: TallyWire,
     objections: Vec<ObjectionWire>,
     #[serde(default)]
@@ -67,12 +93,42 @@ struct ExplainWire {
     stances: Vec<StanceWire>,
 }
 
+/// A decision as the record gives it (contract §5).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct RecordedWire {
+    outcome: Outcome,
+    on: String,
+    source: String,
+    #[serde(default)]
+    note: Option<String>,
+    trigger: Trigger,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Procedure {
+    Silence,
+    Meeting,
+    Open,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Trigger {
+    Record,
+    Deadline,
+    Adopted,
+    Close,
+}
+
 #[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
 enum Outcome {
     Adopted,
     Blocked,
     Pending,
+    Withdrawn,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
@@ -166,6 +222,9 @@ struct ChangeWire {
     title: String,
     before: Outcome,
     after: Outcome,
+    /// Whether `before` is a decision taken.
+    #[serde(rename = "final")]
+    is_final: bool,
 }
 
 #[track_caller]
@@ -217,6 +276,48 @@ fn check_decision(d: &DecisionWire, at: &str) {
         assert!(!e.member.is_empty() && !e.position.is_empty() && !e.message.is_empty(), "{e:?}");
     }
     assert_ne!(d.evaluation_errors.as_ref().map(Vec::len), Some(0), "an empty list is left out");
+    check_finality(d, at);
+}
+
+/// What `final`, `decided_on`, `recorded`, `computed`, `would_now_be` and `stances_on` must hold
+/// together (contract §5).
+fn check_finality(d: &DecisionWire, at: &str) {
+    assert_eq!(d.is_final, d.decided_on.is_some(), "`final` exactly when `decided_on` is set: {d:?}");
+    assert!(!(d.is_final && d.outcome == Outcome::Pending), "a decision taken is never pending: {d:?}");
+    assert!(d.is_final || d.outcome != Outcome::Withdrawn, "withdrawn is a decision: {d:?}");
+    assert_eq!(
+        d.procedure == Procedure::Open,
+        d.deadline.is_none(),
+        "`open` is the procedure without a deadline: {d:?}"
+    );
+    assert!(is_date(&d.stances_on) && d.stances_on.as_str() <= at, "{d:?}");
+    match d.decided_on.as_deref() {
+        Some(on) => {
+            assert!(is_date(on) && on <= at, "decided on or before the evaluation date: {d:?}");
+            if d.outcome != Outcome::Withdrawn && d.recorded.is_none() {
+                assert_eq!(d.stances_on, on, "a decision taken reports the stances of its day: {d:?}");
+            }
+        }
+        None => assert_eq!(d.stances_on, at, "an open proposal reports the stances of the day: {d:?}"),
+    }
+    if let Some(r) = &d.recorded {
+        assert!(d.is_final, "a record is a decision taken: {d:?}");
+        assert_eq!(Some(r.on.as_str()), d.decided_on.as_deref(), "{d:?}");
+        assert_eq!(r.outcome, d.outcome, "the record stands: {d:?}");
+        assert_ne!(r.outcome, Outcome::Pending, "a record is never pending: {d:?}");
+        assert!(!r.source.trim().is_empty(), "{d:?}");
+        assert!(r.note.as_deref().is_none_or(|n| !n.is_empty()), "{d:?}");
+    }
+    if let Some(c) = d.computed {
+        assert!(d.recorded.is_some(), "`computed` only on a recorded decision: {d:?}");
+        assert_ne!(c, d.outcome, "`computed` only where it differs: {d:?}");
+        assert_ne!(c, Outcome::Withdrawn, "{d:?}");
+    }
+    if let Some(w) = d.would_now_be {
+        assert!(d.is_final, "`would_now_be` only on a decision taken: {d:?}");
+        assert_ne!(w, d.outcome, "`would_now_be` only where it differs: {d:?}");
+        assert_ne!(w, Outcome::Withdrawn, "{d:?}");
+    }
 }
 
 #[test]
@@ -346,6 +447,13 @@ fn explain_json_matches_the_wire_format() {
             rule_text: e.rule_text,
             outcome: e.outcome,
             deadline: e.deadline,
+            procedure: e.procedure,
+            is_final: e.is_final,
+            decided_on: e.decided_on,
+            recorded: e.recorded,
+            computed: e.computed,
+            would_now_be: e.would_now_be,
+            stances_on: e.stances_on,
             tally: e.tally,
             objections: e.objections,
             consenting_weight_share: e.consenting_weight_share,
@@ -390,6 +498,22 @@ fn what_if_json_matches_the_wire_format() {
     assert_eq!(c.proposal, "eadrcc-2025-montana");
     assert!(c.title.starts_with("20th EADRCC"), "{c:?}");
     assert_eq!((c.before, c.after), (Outcome::Blocked, Outcome::Adopted));
+    assert!(c.is_final, "blocked on its deadline, 2025-06-13: {c:?}");
+    // Before the deadline, the decision is not taken yet.
+    let report: WhatIfWire = parse(&[
+        "what-if",
+        EXAMPLE,
+        "--at",
+        "2025-06-10",
+        "--set",
+        "gaza_permanent_ceasefire=true",
+        "--set",
+        "gaza_aid_unobstructed=true",
+        "--format",
+        "json",
+    ]);
+    let c = &report.changed[0];
+    assert_eq!((c.before, c.after, c.is_final), (Outcome::Blocked, Outcome::Pending, false));
 }
 
 #[test]
@@ -406,4 +530,169 @@ fn objections_say_whether_they_veto() {
     assert!(objections(UNSC, "draft-2025-sanctions-panel").iter().all(|(_, veto)| !veto));
     // Under a qualified majority no single objection does.
     assert!(objections(EU_COUNCIL, "dir-2025-207").iter().all(|(_, veto)| !veto));
+}
+
+/// Every kind of decision of contract §5 in one file: a record that the rule disagrees with, a
+/// withdrawal, a meeting, a proposal without a deadline, and one still open.
+const PROCEDURES: &str = r#"
+[scenario]
+id = "procedures"
+title = "Procedures"
+as_of = 2025-07-01
+
+[[member]]
+id = "A"
+name = "A"
+
+[[member]]
+id = "B"
+name = "B"
+
+[[committee]]
+id = "CONS"
+name = "By consensus"
+members = "all"
+rule = "consensus"
+
+[[committee]]
+id = "UNAN"
+name = "By unanimity"
+members = "all"
+rule = "unanimity"
+
+[[proposal]]
+id = "recorded"
+title = "Recorded"
+committee = "CONS"
+kind = "statement"
+partners = []
+engagement = "new"
+circulated = 2025-06-01
+deadline = 2025-06-30
+
+[[proposal]]
+id = "withdrawn"
+title = "Withdrawn"
+committee = "UNAN"
+kind = "statement"
+partners = []
+engagement = "new"
+circulated = 2025-06-01
+deadline = 2025-06-30
+withdrawn = 2025-06-20
+
+[[proposal]]
+id = "meeting"
+title = "Meeting"
+committee = "CONS"
+kind = "statement"
+partners = []
+engagement = "new"
+circulated = 2025-06-01
+deadline = 2025-06-25
+procedure = "meeting"
+
+[[proposal]]
+id = "no-deadline"
+title = "No deadline"
+committee = "UNAN"
+kind = "statement"
+partners = []
+engagement = "new"
+circulated = 2025-06-01
+
+[[proposal]]
+id = "still-open"
+title = "Still open"
+committee = "CONS"
+kind = "statement"
+partners = []
+engagement = "new"
+circulated = 2025-06-01
+deadline = 2025-09-30
+
+[[vote]]
+proposal = "no-deadline"
+member = "A"
+stance = "consent"
+at = 2025-06-02
+
+[[vote]]
+proposal = "still-open"
+member = "B"
+stance = "object"
+at = 2025-06-03
+reason = "not yet"
+
+[[decision]]
+proposal = "recorded"
+on = 2025-06-30
+outcome = "blocked"
+source = "Chair's statement"
+note = "no consensus was reached"
+"#;
+
+#[test]
+fn decisions_that_stand_match_the_wire_format() {
+    let file = scenario_file(PROCEDURES);
+    let report: DecideWire = parse(&["decide", file.path(), "--format", "json"]);
+    for d in &report.decisions {
+        check_decision(d, &report.at);
+    }
+    let of = |id: &str| report.decisions.iter().find(|d| d.proposal == id).unwrap_or_else(|| panic!("no `{id}`"));
+
+    let r = of("recorded");
+    assert_eq!(
+        (r.outcome, r.procedure, r.computed, r.would_now_be),
+        (Outcome::Blocked, Procedure::Silence, Some(Outcome::Adopted), Some(Outcome::Adopted))
+    );
+    let rec = r.recorded.clone().expect("recorded");
+    assert_eq!(
+        (rec.on.as_str(), rec.source.as_str(), rec.note.as_deref(), rec.trigger),
+        ("2025-06-30", "Chair's statement", Some("no consensus was reached"), Trigger::Record)
+    );
+
+    let w = of("withdrawn");
+    assert_eq!((w.outcome, w.is_final, w.decided_on.as_deref()), (Outcome::Withdrawn, true, Some("2025-06-20")));
+    assert!(w.recorded.is_none(), "{w:?}");
+
+    let m = of("meeting");
+    assert_eq!(
+        (m.outcome, m.procedure, m.decided_on.as_deref()),
+        (Outcome::Adopted, Procedure::Meeting, Some("2025-06-25"))
+    );
+
+    let n = of("no-deadline");
+    assert_eq!(
+        (n.outcome, n.procedure, n.is_final),
+        (Outcome::Pending, Procedure::Open, false),
+        "unanimity waits for B: {n:?}"
+    );
+
+    let o = of("still-open");
+    assert_eq!((o.outcome, o.is_final, o.stances_on.as_str()), (Outcome::Blocked, false, "2025-07-01"));
+
+    // explain carries the same fields.
+    for id in ["recorded", "withdrawn", "meeting", "no-deadline", "still-open"] {
+        let e: ExplainWire = parse(&["explain", file.path(), id, "--format", "json"]);
+        assert_eq!((e.is_final, e.decided_on.as_deref()), (of(id).is_final, of(id).decided_on.as_deref()), "{id}");
+    }
+}
+
+#[test]
+fn decisions_recorded_in_a_store_match_the_wire_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let db = db.to_str().unwrap();
+    concord(&["--db", db, "init", EXAMPLE]).success();
+    concord(&["--db", db, "close", "steadfast-2026-spec", "--at", "2025-06-16", "--reason", "agreed early"]).success();
+    concord(&["--db", db, "tick", "--now", "2025-06-16"]).success();
+    let report: DecideWire = parse(&["--db", db, "decide", "--format", "json"]);
+    for d in &report.decisions {
+        check_decision(d, &report.at);
+        let r = d.recorded.as_ref().unwrap_or_else(|| panic!("every decision is recorded by now: {d:?}"));
+        assert!(r.source.starts_with("ledger entry "), "{d:?}");
+        let expected = if d.proposal == "steadfast-2026-spec" { Trigger::Close } else { Trigger::Deadline };
+        assert_eq!(r.trigger, expected, "{d:?}");
+    }
 }

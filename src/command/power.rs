@@ -77,7 +77,10 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
                     };
                     // The committee of a decided proposal is the committee as it stood that day.
                     let evaluation = engine.evaluate(at, &[])?;
-                    if let Some(taken) = evaluation.decision(index).and_then(|d| d.taken) {
+                    let Some(decision) = evaluation.decision(index) else {
+                        return Err(Failure::Message(format!("proposal `{p}` is not before its committee on {at}")));
+                    };
+                    if let Some(taken) = decision.taken {
                         at = taken.on;
                     }
                     engine

@@ -350,14 +350,20 @@ pub(crate) fn close(args: CloseArgs, db: Option<&Path>) -> Result<(), Failure> {
 /// `tick --now DATE`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TickArgs {
-    /// The clock's date; default: today (UTC).
+    /// The clock's date: today (UTC, the default) or an earlier day.
     #[arg(long, value_parser = super::parse_date)]
     now: Option<Date>,
 }
 
 pub(crate) fn tick(args: TickArgs, db: Option<&Path>) -> Result<(), Failure> {
     let mut store = Store::open(need_db(db)?)?;
-    let clock = args.now.unwrap_or_else(super::today);
+    let today = super::today();
+    let clock = args.now.unwrap_or(today);
+    if clock > today {
+        return Err(Failure::Message(format!(
+            "`--now {clock}` is after today ({today}): the clock does not run ahead (no decision is recorded in advance)"
+        )));
+    }
     let started = std::time::Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let progress = |n: usize| {

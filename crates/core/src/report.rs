@@ -267,7 +267,7 @@ impl Evaluation<'_> {
             decided_on: d.taken.map(|t| t.on),
             recorded,
             computed,
-            would_now_be: d.would_now_be,
+            would_now_be: self.would_now_be(d),
             stances_on: d.stances_on,
             tally: d.tally,
             objections: d

@@ -69,6 +69,17 @@ impl<'s> Checker<'s> {
         out
     }
 
+    /// Checks the id of one more entry of a table against those it has.
+    pub(crate) fn new_id(&mut self, table: Table, index: usize, id: &str, ids: &HashMap<String, usize>) {
+        if !is_valid_id(id) {
+            self.bad_id(table, index, id);
+        } else if let Some(first) = ids.get(id) {
+            let msg =
+                format!("duplicate {} id `{id}` (first defined as {} #{})", table.name(), table.name(), first + 1);
+            self.report(table, index, "id", Some(id), msg);
+        }
+    }
+
     /// Reports an id that is empty or not of `[A-Za-z0-9_.-]+`. (A file's missing `id` is
     /// reported by the reader at the same place, and `load` keeps only the first.)
     fn bad_id(&mut self, table: Table, index: usize, id: &str) {
@@ -94,8 +105,9 @@ impl<'s> Checker<'s> {
     }
 }
 
-/// Checks everything but the Cedar policies; returns the id index and the shapes for the schema.
-pub(crate) fn check(s: &Scenario) -> (Index, Shapes, Vec<Problem>) {
+/// Checks everything but the Cedar policies; returns the id index, the shapes for the schema and
+/// the proposals' attributes.
+pub(crate) fn check(s: &Scenario) -> (Index, Shapes, AttributeShapes, Vec<Problem>) {
     let mut c = Checker { s, problems: Vec::new() };
     if !is_valid_id(&s.id) && !s.id.is_empty() {
         c.report(
@@ -118,7 +130,8 @@ pub(crate) fn check(s: &Scenario) -> (Index, Shapes, Vec<Problem>) {
     check_partners(&mut c, &index);
     check_committees(&mut c, &index);
     let facts = check_facts(&mut c);
-    let attributes = check_proposals(&mut c, &index);
+    let attrs = check_proposals(&mut c, &index);
+    let attributes = attribute_types(&attrs, s.proposals.len());
     check_positions(&mut c, &index);
     for (i, v) in s.votes.iter().enumerate() {
         check_vote(&mut c, &index, i, v);
@@ -140,7 +153,7 @@ pub(crate) fn check(s: &Scenario) -> (Index, Shapes, Vec<Problem>) {
             .help = Some("a decision is taken once; keep the one the record gives".to_owned());
         }
     }
-    (index, Shapes { facts, attributes }, c.problems)
+    (index, Shapes { facts, attributes }, attrs, c.problems)
 }
 
 fn check_members(c: &mut Checker<'_>) {
@@ -356,9 +369,32 @@ fn check_facts(c: &mut Checker<'_>) -> BTreeMap<String, ValueType> {
     types.into_iter().map(|(k, (t, _))| (k, t)).collect()
 }
 
-fn check_proposals(c: &mut Checker<'_>, index: &Index) -> BTreeMap<String, (ValueType, bool)> {
-    let mut attrs: BTreeMap<String, (ValueType, usize, usize)> = BTreeMap::new(); // type, first, count
+/// The type of every proposal attribute, the first proposal that has it and how many have it.
+pub(crate) type AttributeShapes = BTreeMap<String, (ValueType, usize, usize)>;
+
+/// The attributes' types, and whether every one of `total` proposals has each (the schema's
+/// shapes).
+pub(crate) fn attribute_types(attrs: &AttributeShapes, total: usize) -> BTreeMap<String, (ValueType, bool)> {
+    attrs.iter().map(|(k, &(t, _, count))| (k.clone(), (t, count == total))).collect()
+}
+
+fn check_proposals(c: &mut Checker<'_>, index: &Index) -> AttributeShapes {
+    let mut attrs = AttributeShapes::new();
     for (i, p) in c.s.proposals.iter().enumerate() {
+        check_proposal(c, index, i, p, &mut attrs);
+    }
+    attrs
+}
+
+/// Checks one proposal on its own (its id apart), counting its attributes into `attrs`.
+pub(crate) fn check_proposal(
+    c: &mut Checker<'_>,
+    index: &Index,
+    i: usize,
+    p: &crate::model::Proposal,
+    attrs: &mut AttributeShapes,
+) {
+    {
         if !p.committee.is_empty() && !index.committees.contains_key(&p.committee) {
             c.report(Table::Proposal, i, "committee", Some(&p.id), format!("unknown committee `{}`", p.committee))
                 .help = Some("declare it with `[[committee]]`".to_owned());
@@ -397,17 +433,6 @@ fn check_proposals(c: &mut Checker<'_>, index: &Index) -> BTreeMap<String, (Valu
         if p.procedure.is_some() && p.deadline.is_none() {
             c.report(Table::Proposal, i, "procedure", Some(&p.id), "a `procedure` needs a `deadline`").help = Some(
                 "give the silence deadline, or the date of the meeting that decides, as `deadline`; without one the proposal is decided the first day the rule adopts it".to_owned(),
-            );
-        }
-        if let (Some(circulated), Some(withdrawn)) = (p.circulated, p.withdrawn)
-            && withdrawn < circulated
-        {
-            c.report(
-                Table::Proposal,
-                i,
-                "withdrawn",
-                Some(&p.id),
-                format!("the proposal is withdrawn on {withdrawn}, before it was circulated ({circulated})"),
             );
         }
         if p.withdrawn_reason.is_some() && p.withdrawn.is_none() {
@@ -459,8 +484,6 @@ fn check_proposals(c: &mut Checker<'_>, index: &Index) -> BTreeMap<String, (Valu
             }
         }
     }
-    let total = c.s.proposals.len();
-    attrs.into_iter().map(|(k, (t, _, count))| (k, (t, count == total))).collect()
 }
 
 fn check_positions(c: &mut Checker<'_>, index: &Index) {

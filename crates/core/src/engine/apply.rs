@@ -1,10 +1,13 @@
-//! Applying a [`Change`] to a compiled scenario, and the checks that depend on time.
+//! Applying a [`Change`] to a compiled scenario.
 //!
 //! A change is checked by the same functions, in the same words, as the records of a scenario
-//! file ([`crate::validate`] for each record on its own, [`Engine::check_timing`] for what depends
-//! on dates), so that a file and a store accept and refuse the same things. A change that needs
-//! the scenario compiled again (a proposal, a position, a fact never seen before) is checked by
-//! compiling it again, exactly as a file is.
+//! file: [`crate::validate`] for each record on its own, then the checks that depend on time
+//! ([`Engine::check_timing`]) for everything the change can move, with the change in place; a
+//! change that does not pass is taken back. A change that alters what positions are checked
+//! against (a position, a proposal with a new attribute or a revised text, a fact never seen
+//! before) is checked by compiling the scenario again, exactly as a file is. Votes, decisions,
+//! extensions, withdrawals, observations of known facts and ordinary proposals apply without
+//! compiling anything again, so that a store of any size folds its ledger in one pass.
 //!
 //! In a store, changes come in order: once a proposal's decision is recorded, nothing more about
 //! it is taken, not even on the same day (in a file, a record comes after the day's votes).
@@ -13,10 +16,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::Engine;
-use super::timing::{How, Lens};
-use crate::change::{Change, DecisionChange};
+use super::timing::Lens;
+use crate::change::Change;
 use crate::date::Date;
-use crate::model::{Decided, DecisionRecord, Extension, Fact, Position, Proposal, Trigger, Vote};
+use crate::model::{DecisionRecord, Extension, Fact, Position, Proposal, Vote};
 use crate::problem::{Problem, Site, Table};
 use crate::validate::{self, Checker};
 
@@ -33,8 +36,13 @@ impl fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-fn refuse(problem: Problem) -> Refused {
+pub(crate) fn refuse(problem: Problem) -> Refused {
     Refused(vec![problem])
+}
+
+/// `Ok` when there is no problem.
+fn passed(problems: Vec<Problem>) -> Result<(), Refused> {
+    if problems.is_empty() { Ok(()) } else { Err(Refused(problems)) }
 }
 
 impl Engine {
@@ -122,7 +130,7 @@ impl Engine {
                     supersedes: p.supersedes,
                     attributes: p.attributes,
                 };
-                self.recompile(|s| s.proposals.push(proposal))
+                self.apply_proposal(proposal)
             }
             Change::Position(p) => {
                 let since = p.since.unwrap_or(at);
@@ -149,7 +157,7 @@ impl Engine {
     }
 
     /// A problem about a change to a proposal whose decision is already recorded.
-    fn closed_record(&self, proposal: usize, site: Site, label: Option<&str>) -> Option<Problem> {
+    pub(crate) fn closed_record(&self, proposal: usize, site: Site, label: Option<&str>) -> Option<Problem> {
         let record = self.scenario.decisions.get(self.record_of.get(proposal).copied().flatten()?)?;
         let id = self.scenario.proposals.get(proposal).map_or("", |p| p.id.as_str());
         Some(
@@ -166,31 +174,47 @@ impl Engine {
         )
     }
 
+    /// The timing checks of one proposal's records, with a change in place: `Ok` when they pass.
+    fn timing_holds(&self, p: usize, legacy: bool) -> Result<(), Refused> {
+        passed(self.check_timing_of(&self.lens(), p, legacy))
+    }
+
     fn apply_vote(&mut self, vote: Vote, legacy: bool) -> Result<(), Refused> {
         let i = self.scenario.votes.len();
         let mut c = Checker::new(&self.scenario);
         validate::check_vote(&mut c, &self.index, i, &vote);
-        let mut problems = c.problems;
-        if problems.is_empty()
-            && let (Some(p), Some(m)) = (self.proposal_index(&vote.proposal), self.member_index(&vote.member))
-        {
-            let label = format!("{} on {}", vote.member, vote.proposal);
-            problems.extend(self.closed_record(p, Site::field(Table::Vote, i, "at"), Some(&label)));
-            if problems.is_empty() {
-                problems.extend(self.vote_timing(&self.lens(), i, &vote, p, m, legacy));
-            }
-            if problems.is_empty() {
-                let votes = &self.scenario.votes;
-                if let Some(list) = self.votes_by_proposal.get_mut(p) {
-                    let slot = list.partition_point(|&v| votes.get(v).is_some_and(|v| v.at <= vote.at));
-                    list.insert(slot, i);
-                }
-                self.vote_member.push(m);
-                self.scenario.votes.push(vote);
-                return Ok(());
-            }
+        passed(c.problems)?;
+        let (Some(p), Some(m)) = (self.proposal_index(&vote.proposal), self.member_index(&vote.member)) else {
+            return Ok(());
+        };
+        let label = format!("{} on {}", vote.member, vote.proposal);
+        // Dated after the decision: refused as a file's vote is; on the day of a recorded
+        // decision, refused because the record came first.
+        if let Some(problem) = self.vote_timing(&self.lens(), i, &vote, p, m, legacy) {
+            return Err(refuse(problem));
         }
-        Err(Refused(problems))
+        if let Some(problem) = self.closed_record(p, Site::field(Table::Vote, i, "at"), Some(&label)) {
+            return Err(refuse(problem));
+        }
+        let votes = &self.scenario.votes;
+        let slot = self
+            .votes_by_proposal
+            .get(p)
+            .map_or(0, |list| list.partition_point(|&v| votes.get(v).is_some_and(|v| v.at <= vote.at)));
+        if let Some(list) = self.votes_by_proposal.get_mut(p) {
+            list.insert(slot, i);
+        }
+        self.vote_member.push(m);
+        self.scenario.votes.push(vote);
+        // The vote may decide the proposal (its rule adopts it that day): nothing it already
+        // holds may come after.
+        self.timing_holds(p, legacy).inspect_err(|_| {
+            if let Some(list) = self.votes_by_proposal.get_mut(p) {
+                list.retain(|&v| v != i);
+            }
+            self.vote_member.pop();
+            self.scenario.votes.pop();
+        })
     }
 
     fn apply_decision(&mut self, at: Date, record: DecisionRecord, legacy: bool) -> Result<(), Refused> {
@@ -207,50 +231,57 @@ impl Engine {
                 .with_entry_id(Some(&record.proposal)),
             );
         }
-        if let (true, Some(p)) = (problems.is_empty(), self.proposal_index(&record.proposal)) {
-            if let Some(r) = self.record_of.get(p).copied().flatten() {
-                problems.push(
-                    Problem::new(
-                        Site::field(Table::Decision, i, "proposal"),
-                        format!("proposal `{}` already has a decision (decision #{})", record.proposal, r + 1),
-                    )
-                    .with_entry_id(Some(&record.proposal)),
-                );
-            } else if !legacy {
-                problems.extend(self.record_timing(&self.lens(), i, &record, p));
-            }
-            if problems.is_empty() {
-                if let Some(slot) = self.record_of.get_mut(p) {
-                    *slot = Some(i);
-                }
-                self.scenario.decisions.push(record);
-                return Ok(());
-            }
+        passed(problems)?;
+        let Some(p) = self.proposal_index(&record.proposal) else { return Ok(()) };
+        if let Some(r) = self.record_of.get(p).copied().flatten() {
+            return Err(refuse(
+                Problem::new(
+                    Site::field(Table::Decision, i, "proposal"),
+                    format!("proposal `{}` already has a decision (decision #{})", record.proposal, r + 1),
+                )
+                .with_entry_id(Some(&record.proposal)),
+            ));
         }
-        Err(Refused(problems))
+        if let Some(slot) = self.record_of.get_mut(p) {
+            *slot = Some(i);
+        }
+        self.scenario.decisions.push(record);
+        self.timing_holds(p, legacy).inspect_err(|_| {
+            if let Some(slot) = self.record_of.get_mut(p) {
+                *slot = None;
+            }
+            self.scenario.decisions.pop();
+        })
     }
 
     fn apply_extension(&mut self, extension: Extension) -> Result<(), Refused> {
         let i = self.scenario.extensions.len();
         let mut c = Checker::new(&self.scenario);
         validate::check_extension(&mut c, &self.index, i, &extension);
-        let mut problems = c.problems;
-        if let (true, Some(p)) = (problems.is_empty(), self.proposal_index(&extension.proposal)) {
-            problems.extend(self.closed_record(p, Site::field(Table::Extension, i, "on"), Some(&extension.proposal)));
-            if problems.is_empty() {
-                problems.extend(self.extension_timing(&self.lens(), i, &extension, p));
-            }
-            if problems.is_empty() {
-                let extensions = &self.scenario.extensions;
-                if let Some(list) = self.extensions_of.get_mut(p) {
-                    let slot = list.partition_point(|&x| extensions.get(x).is_some_and(|x| x.on <= extension.on));
-                    list.insert(slot, i);
-                }
-                self.scenario.extensions.push(extension);
-                return Ok(());
-            }
+        passed(c.problems)?;
+        let Some(p) = self.proposal_index(&extension.proposal) else { return Ok(()) };
+        if let Some(problem) = self.extension_timing(&self.lens(), i, &extension, p) {
+            return Err(refuse(problem));
         }
-        Err(Refused(problems))
+        if let Some(problem) = self.closed_record(p, Site::field(Table::Extension, i, "on"), Some(&extension.proposal))
+        {
+            return Err(refuse(problem));
+        }
+        let extensions = &self.scenario.extensions;
+        let slot = self
+            .extensions_of
+            .get(p)
+            .map_or(0, |list| list.partition_point(|&x| extensions.get(x).is_some_and(|x| x.on <= extension.on)));
+        if let Some(list) = self.extensions_of.get_mut(p) {
+            list.insert(slot, i);
+        }
+        self.scenario.extensions.push(extension);
+        self.timing_holds(p, false).inspect_err(|_| {
+            if let Some(list) = self.extensions_of.get_mut(p) {
+                list.retain(|&x| x != i);
+            }
+            self.scenario.extensions.pop();
+        })
     }
 
     fn apply_withdrawal(&mut self, at: Date, id: &str, reason: String) -> Result<(), Refused> {
@@ -268,9 +299,6 @@ impl Engine {
             let problem = Problem::new(site(), "a withdrawal needs a reason").with_entry_id(Some(id));
             return Err(refuse(problem));
         }
-        if let Some(problem) = self.closed_record(p, site(), Some(id)) {
-            return Err(refuse(problem));
-        }
         if let Some(w) = self.scenario.proposals.get(p).and_then(|x| x.withdrawn) {
             let problem =
                 Problem::new(site(), format!("proposal `{id}` was already withdrawn on {w}")).with_entry_id(Some(id));
@@ -280,17 +308,19 @@ impl Engine {
             let problem = Problem::new(site(), format!("{decided}: it cannot be withdrawn on {at}"));
             return Err(refuse(problem.with_entry_id(Some(id))));
         }
-        let mut proposal =
-            self.scenario.proposals.get(p).cloned().ok_or_else(|| refuse(Problem::new(site(), "unknown proposal")))?;
-        proposal.withdrawn = Some(at);
-        proposal.withdrawn_reason = Some(reason);
-        if let Some(problem) = self.withdrawal_timing(&self.lens(), p, &proposal) {
+        if let Some(problem) = self.closed_record(p, site(), Some(id)) {
             return Err(refuse(problem));
         }
+        let Some(before) = self.scenario.proposals.get(p).cloned() else { return Ok(()) };
         if let Some(slot) = self.scenario.proposals.get_mut(p) {
-            *slot = proposal;
+            slot.withdrawn = Some(at);
+            slot.withdrawn_reason = Some(reason);
         }
-        Ok(())
+        self.timing_holds(p, false).inspect_err(|_| {
+            if let Some(slot) = self.scenario.proposals.get_mut(p) {
+                *slot = before;
+            }
+        })
     }
 
     fn withdraw_position(&mut self, at: Date, id: &str) -> Result<(), Refused> {
@@ -313,7 +343,13 @@ impl Engine {
         }
         position.withdrawn = Some(at);
         self.refresh();
-        Ok(())
+        // Without the position, a proposal may be adopted earlier than what it already holds.
+        passed(self.check_timing()).inspect_err(|_| {
+            if let Some(position) = self.scenario.positions.get_mut(i) {
+                position.withdrawn = None;
+            }
+            self.refresh();
+        })
     }
 
     fn apply_fact(&mut self, fact: Fact) -> Result<(), Refused> {
@@ -333,222 +369,71 @@ impl Engine {
         if let Some(first) = clash {
             validate::check_fact_clash(&mut c, i, &fact, first);
         }
-        if !c.problems.is_empty() {
-            return Err(Refused(c.problems));
-        }
-        self.facts_by_id.entry(fact.id.clone()).or_default().push(i);
+        passed(c.problems)?;
+        let id = fact.id.clone();
+        self.facts_by_id.entry(id.clone()).or_default().push(i);
         self.scenario.facts.push(fact);
         self.refresh();
-        Ok(())
-    }
-
-    /// The decision a close takes on `on`: the rule's outcome with that day's stances, as if the
-    /// deadline were that day (`adopted` or `blocked`, never `pending`). Refused for a proposal
-    /// already decided, or not yet circulated, on that day.
-    pub fn closing(&self, id: &str, on: Date, reason: Option<String>) -> Result<DecisionChange, Refused> {
-        let site = Site::field(Table::Decision, self.scenario.decisions.len(), "on");
-        let problem = |message: String| refuse(Problem::new(site.clone(), message).with_entry_id(Some(id)));
-        let Some(p) = self.proposal_index(id) else { return Err(problem(format!("unknown proposal `{id}`"))) };
-        if let Some(closed) = self.closed_record(p, site.clone(), Some(id)) {
-            return Err(refuse(closed));
-        }
-        if let Some(circulated) = self.scenario.proposals.get(p).and_then(|x| x.circulated)
-            && on < circulated
-        {
-            return Err(problem(format!("proposal `{id}` is circulated on {circulated}, after {on}")));
-        }
-        let lens = self.lens();
-        if let Some((when, how)) = lens.when(p, on)
-            && (when < on || matches!(how, How::Withdrawn | How::Superseded { .. }))
-        {
-            let words = self.taken_in_words(p, when, how);
-            let help = matches!(how, How::Deadline | How::Adopted).then_some("`tick` records it");
-            let mut refused = problem(format!("{words}: it cannot be closed on {on}"));
-            if let (Some(help), Some(first)) = (help, refused.0.first_mut()) {
-                first.help = Some(help.to_owned());
+        // The observation may lift an objection, and a proposal be adopted earlier than what it
+        // already holds.
+        passed(self.check_timing()).inspect_err(|_| {
+            if let Some(list) = self.facts_by_id.get_mut(&id) {
+                list.pop();
             }
-            return Err(refused);
-        }
-        let (outcome, objecting) = self.decided_on(&lens, p, on);
-        Ok(DecisionChange {
-            proposal: id.to_owned(),
-            trigger: Trigger::Close,
-            on,
-            outcome,
-            objecting,
-            state: None,
-            engine: None,
-            reason,
-            source: None,
+            self.scenario.facts.pop();
+            self.refresh();
         })
     }
 
-    /// The rule's outcome on a day with that day's stances, as if the deadline were that day, and
-    /// the objecting members: what a close on that day records, and what a replay checks a
-    /// recorded decision against.
-    pub fn decided_on_day(&self, id: &str, on: Date) -> Option<(Decided, Vec<String>)> {
-        Some(self.decided_on(&self.lens(), self.proposal_index(id)?, on))
-    }
-
-    fn decided_on(&self, lens: &Lens<'_>, p: usize, on: Date) -> (Decided, Vec<String>) {
-        let ballot = lens.ballot(p, on);
-        let outcome = match lens.outcome(p, &ballot, on, Some(on)) {
-            crate::rules::Outcome::Adopted => Decided::Adopted,
-            _ => Decided::Blocked,
-        };
-        let members = &self.scenario.members;
-        let objecting = ballot
-            .stances
-            .iter()
-            .filter(|s| s.stance == crate::rules::Stance::Object)
-            .filter_map(|s| members.get(s.member).map(|m| m.id.clone()))
-            .collect();
-        (outcome, objecting)
-    }
-
-    /// Checks every record whose validity depends on when decisions are taken (contract §5).
-    pub(crate) fn check_timing(&self) -> Vec<Problem> {
-        let lens = self.lens();
-        let mut problems = Vec::new();
-        for (i, v) in self.scenario.votes.iter().enumerate() {
-            if let (Some(p), Some(m)) = (self.proposal_index(&v.proposal), self.member_index(&v.member)) {
-                problems.extend(self.vote_timing(&lens, i, v, p, m, false));
+    /// A proposal, put in its classes without compiling the scenario again, unless it changes the
+    /// schema (an attribute never seen, or one every proposal had that it lacks) or revises
+    /// another (whose records the withdrawal may leave after its decision).
+    fn apply_proposal(&mut self, proposal: Proposal) -> Result<(), Refused> {
+        let i = self.scenario.proposals.len();
+        let same_schema = self.codes.knows_attributes_of(&proposal)
+            && self.attrs.iter().all(|(name, &(_, _, count))| count != i || proposal.attributes.contains_key(name));
+        if !same_schema || proposal.supersedes.is_some() {
+            return self.recompile(|s| s.proposals.push(proposal));
+        }
+        let mut c = Checker::new(&self.scenario);
+        c.new_id(Table::Proposal, i, &proposal.id, &self.index.proposals);
+        let mut attrs = self.attrs.clone();
+        validate::check_proposal(&mut c, &self.index, i, &proposal, &mut attrs);
+        passed(c.problems)?;
+        let committee = self.committee_index(&proposal.committee).unwrap_or(0);
+        self.codes.push(&proposal);
+        // A proposal that opens a class is evaluated as its representative: Cedar needs it.
+        let new_class = self.tables.iter().any(|t| t.is_new_class(&self.codes, i));
+        if new_class {
+            let internal =
+                |e: String| refuse(Problem::new(Site::entry(Table::Proposal, i), e).with_entry_id(Some(&proposal.id)));
+            let entities = self
+                .names
+                .proposal_entity(&proposal)
+                .and_then(|entity| self.entities.clone().add_entities([entity], None).map_err(|e| e.to_string()));
+            match entities {
+                Ok(entities) => self.entities = entities,
+                Err(e) => {
+                    self.codes.pop();
+                    return Err(internal(e));
+                }
             }
         }
-        for (i, x) in self.scenario.extensions.iter().enumerate() {
-            if let Some(p) = self.proposal_index(&x.proposal) {
-                problems.extend(self.extension_timing(&lens, i, x, p));
-            }
+        for table in &mut self.tables {
+            table.add(&self.codes, i);
         }
-        for (p, proposal) in self.scenario.proposals.iter().enumerate() {
-            problems.extend(self.withdrawal_timing(&lens, p, proposal));
+        self.attrs = attrs;
+        self.index.proposals.insert(proposal.id.clone(), i);
+        self.proposal_committee.push(committee);
+        self.votes_by_proposal.push(Vec::new());
+        self.record_of.push(None);
+        self.extensions_of.push(Vec::new());
+        self.superseded_by.push(None);
+        self.scenario.proposals.push(proposal);
+        if new_class {
+            // The verdicts kept have no room for the new class.
+            self.refresh();
         }
-        for (i, d) in self.scenario.decisions.iter().enumerate() {
-            if let Some(p) = self.proposal_index(&d.proposal)
-                && self.record_of.get(p) == Some(&Some(i))
-            {
-                problems.extend(self.record_timing(&lens, i, d, p));
-            }
-        }
-        problems
-    }
-
-    /// The decision taken on a proposal before `at`, in words, if one was.
-    fn decided_before(&self, lens: &Lens<'_>, p: usize, at: Date) -> Option<String> {
-        let (on, how) = lens.when(p, at).filter(|(on, _)| *on < at)?;
-        Some(self.taken_in_words(p, on, how))
-    }
-
-    fn taken_in_words(&self, p: usize, on: Date, how: How) -> String {
-        let id = self.scenario.proposals.get(p).map_or("", |x| x.id.as_str());
-        let how = match how {
-            How::Deadline => "on its deadline".to_owned(),
-            How::Adopted => "adopted: the rule adopted it, with no deadline".to_owned(),
-            How::Withdrawn => "withdrawn".to_owned(),
-            How::Superseded { by } => {
-                format!("withdrawn: superseded by `{}`", self.scenario.proposals.get(by).map_or("", |x| x.id.as_str()))
-            }
-            How::Recorded { record } => match self.scenario.decisions.get(record) {
-                Some(r) => format!("{}, as {} records", r.outcome.as_str(), r.source),
-                None => "as recorded".to_owned(),
-            },
-        };
-        format!("proposal `{id}` was decided on {on} ({how})")
-    }
-
-    fn vote_timing(&self, lens: &Lens<'_>, i: usize, v: &Vote, p: usize, m: usize, legacy: bool) -> Option<Problem> {
-        let label = format!("{} on {}", v.member, v.proposal);
-        let problem = |message: String| {
-            Some(Problem::new(Site::field(Table::Vote, i, "at"), message).with_entry_id(Some(&label)))
-        };
-        let proposal = self.scenario.proposals.get(p)?;
-        if let Some(circulated) = proposal.circulated
-            && v.at < circulated
-        {
-            return problem(format!(
-                "proposal `{}` is circulated on {circulated}, after this vote ({})",
-                proposal.id, v.at
-            ));
-        }
-        if let Some(joined) = self.scenario.members.get(m).and_then(|m| m.joined)
-            && v.at < joined
-        {
-            return problem(format!("member `{}` joins on {joined}, after this vote ({})", v.member, v.at));
-        }
-        if legacy {
-            return None;
-        }
-        let decided = self.decided_before(lens, p, v.at)?;
-        problem(format!("{decided}: a vote dated {} comes after it", v.at))
-    }
-
-    fn extension_timing(&self, lens: &Lens<'_>, i: usize, x: &Extension, p: usize) -> Option<Problem> {
-        let problem = |message: String| {
-            Some(Problem::new(Site::field(Table::Extension, i, "on"), message).with_entry_id(Some(&x.proposal)))
-        };
-        if let Some(circulated) = self.scenario.proposals.get(p)?.circulated
-            && x.on < circulated
-        {
-            return problem(format!(
-                "proposal `{}` is circulated on {circulated}, after this extension ({})",
-                x.proposal, x.on
-            ));
-        }
-        let decided = self.decided_before(lens, p, x.on)?;
-        problem(format!("{decided}: its deadline cannot be moved on {}", x.on))
-    }
-
-    /// An explicit withdrawal of a proposal already decided by its rule or its record.
-    fn withdrawal_timing(&self, lens: &Lens<'_>, p: usize, proposal: &Proposal) -> Option<Problem> {
-        let w = proposal.withdrawn?;
-        let decided = match self.record_of.get(p).copied().flatten() {
-            Some(r) => {
-                self.scenario.decisions.get(r).filter(|d| d.on <= w).map(|d| (d.on, How::Recorded { record: r }))
-            }
-            None => w.previous().and_then(|before| lens.when_by_rule(p, before)),
-        };
-        let (on, how) = decided?;
-        let words = self.taken_in_words(p, on, how);
-        Some(
-            Problem::new(
-                Site::field(Table::Proposal, p, "withdrawn"),
-                format!("{words}: it cannot be withdrawn on {w}"),
-            )
-            .with_entry_id(Some(&proposal.id)),
-        )
-    }
-
-    /// A record that comes after the proposal's decision by its rule or its withdrawal.
-    fn record_timing(&self, lens: &Lens<'_>, i: usize, d: &DecisionRecord, p: usize) -> Option<Problem> {
-        let problem = |message: String, help: Option<String>| {
-            let mut problem =
-                Problem::new(Site::field(Table::Decision, i, "on"), message).with_entry_id(Some(&d.proposal));
-            problem.help = help;
-            Some(problem)
-        };
-        let proposal = self.scenario.proposals.get(p)?;
-        if let Some(circulated) = proposal.circulated
-            && d.on < circulated
-        {
-            return problem(
-                format!("proposal `{}` is circulated on {circulated}, after this decision ({})", d.proposal, d.on),
-                None,
-            );
-        }
-        if let Some((w, how)) = self.withdrawal(p)
-            && w < d.on
-        {
-            let words = self.taken_in_words(p, w, how);
-            return problem(format!("{words}: a decision on {} comes after it", d.on), None);
-        }
-        let (on, how) = d.on.previous().and_then(|before| lens.when_by_rule(p, before))?;
-        let words = self.taken_in_words(p, on, how);
-        problem(
-            format!("{words}: a decision on {} comes after it", d.on),
-            Some(format!(
-                "a proposal is decided on its deadline; if a meeting decided it on {}, give it `deadline = {}`",
-                d.on, d.on
-            )),
-        )
+        Ok(())
     }
 }

@@ -17,6 +17,12 @@ pub(crate) struct ClassTable {
     pub(crate) class_of: Vec<u32>,
     /// A representative proposal of every class.
     pub(crate) reps: Vec<usize>,
+    /// What the table groups by.
+    reads: ResourceReads,
+    /// The partners tested by membership, as indices (with `PartnersRead::Literals`).
+    literals: Vec<usize>,
+    /// The class of every key.
+    classes: HashMap<Vec<u64>, u32>,
 }
 
 impl ClassTable {
@@ -24,10 +30,32 @@ impl ClassTable {
     pub(crate) fn class(&self, proposal: usize) -> usize {
         self.class_of.get(proposal).map_or(0, |&c| c as usize)
     }
+
+    /// Whether the proposal with this index (the last one coded) would open a class of its own.
+    pub(crate) fn is_new_class(&self, codes: &Codes, p: usize) -> bool {
+        !self.classes.contains_key(&codes.key(&self.reads, &self.literals, p))
+    }
+
+    /// Puts the proposal with this index (the last one coded) in its class; returns it when it
+    /// is the representative of a new class.
+    pub(crate) fn add(&mut self, codes: &Codes, p: usize) -> Option<usize> {
+        let key = codes.key(&self.reads, &self.literals, p);
+        let next = self.reps.len() as u32;
+        let class = match self.classes.get(&key) {
+            Some(&c) => c,
+            None => {
+                self.classes.insert(key, next);
+                self.reps.push(p);
+                next
+            }
+        };
+        self.class_of.push(class);
+        (class == next).then_some(p)
+    }
 }
 
-/// Every proposal's attributes as small integer codes, computed once per scenario.
-#[derive(Debug, Default)]
+/// Every proposal's attributes as small integer codes, kept up to date as proposals come.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Codes {
     committee: Vec<u64>,
     kind: Vec<u64>,
@@ -36,14 +64,30 @@ pub(crate) struct Codes {
     partners: Vec<Vec<usize>>,
     partner_set: Vec<u64>,
     /// Attribute name → code of each proposal's value (0 when absent).
-    attribute: HashMap<String, Vec<u64>>,
+    attribute: std::collections::BTreeMap<String, Vec<u64>>,
     attributes_all: Vec<u64>,
     partner_index: HashMap<String, usize>,
+    interners: Interners,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Interners {
+    committees: Interner<String>,
+    kinds: Interner<String>,
+    sets: Interner<Vec<usize>>,
+    values: Interner<(u8, String)>,
+    records: Interner<Vec<u64>>,
 }
 
 /// Interns values as consecutive codes from 1.
-#[derive(Default)]
+#[derive(Debug, Clone)]
 struct Interner<K>(HashMap<K, u64>);
+
+impl<K> Default for Interner<K> {
+    fn default() -> Interner<K> {
+        Interner(HashMap::new())
+    }
+}
 
 impl<K: std::hash::Hash + Eq> Interner<K> {
     fn code(&mut self, key: K) -> u64 {
@@ -64,90 +108,112 @@ fn value_key(v: &Value) -> (u8, String) {
 impl Codes {
     pub(crate) fn new(proposals: &[Proposal], partner_index: &HashMap<String, usize>) -> Codes {
         let mut c = Codes { partner_index: partner_index.clone(), ..Codes::default() };
-        let (mut committees, mut kinds, mut sets, mut values, mut records) =
-            (Interner::default(), Interner::default(), Interner::default(), Interner::default(), Interner::default());
         let names: std::collections::BTreeSet<&String> = proposals.iter().flat_map(|p| p.attributes.keys()).collect();
         for name in names {
             c.attribute.insert(name.clone(), Vec::with_capacity(proposals.len()));
         }
         for p in proposals {
-            c.committee.push(committees.code(p.committee.as_str()));
-            c.kind.push(kinds.code(p.kind.as_str()));
-            c.engagement.push(p.engagement as u64);
-            let mut partners: Vec<usize> = p.partners.iter().filter_map(|id| partner_index.get(id).copied()).collect();
-            partners.sort_unstable();
-            c.partner_set.push(sets.code(partners.clone()));
-            c.partners.push(partners);
-            let mut record = Vec::with_capacity(p.attributes.len());
-            for (name, codes) in &mut c.attribute {
-                let code = p.attributes.get(name).map_or(0, |v| values.code(value_key(v)));
-                codes.push(code);
-                record.push(code);
-            }
-            c.attributes_all.push(records.code(record));
+            c.push(p);
         }
         c
+    }
+
+    /// Whether a proposal's attributes are all known by name (a proposal with a new attribute
+    /// changes the schema, and the scenario is compiled again).
+    pub(crate) fn knows_attributes_of(&self, p: &Proposal) -> bool {
+        p.attributes.keys().all(|name| self.attribute.contains_key(name))
+    }
+
+    /// Codes one more proposal. Its attributes must all be known by name.
+    pub(crate) fn push(&mut self, p: &Proposal) {
+        let i = &mut self.interners;
+        self.committee.push(i.committees.code(p.committee.clone()));
+        self.kind.push(i.kinds.code(p.kind.clone()));
+        self.engagement.push(p.engagement as u64);
+        let mut partners: Vec<usize> = p.partners.iter().filter_map(|id| self.partner_index.get(id).copied()).collect();
+        partners.sort_unstable();
+        self.partner_set.push(i.sets.code(partners.clone()));
+        self.partners.push(partners);
+        let mut record = Vec::with_capacity(self.attribute.len());
+        for (name, codes) in &mut self.attribute {
+            let code = p.attributes.get(name).map_or(0, |v| i.values.code(value_key(v)));
+            codes.push(code);
+            record.push(code);
+        }
+        self.attributes_all.push(i.records.code(record));
+    }
+
+    /// Takes back the last proposal coded.
+    pub(crate) fn pop(&mut self) {
+        self.committee.pop();
+        self.kind.pop();
+        self.engagement.pop();
+        self.partners.pop();
+        self.partner_set.pop();
+        for codes in self.attribute.values_mut() {
+            codes.pop();
+        }
+        self.attributes_all.pop();
+    }
+
+    /// The key of proposal `p` under what `reads` reads of it.
+    fn key(&self, reads: &ResourceReads, literals: &[usize], p: usize) -> Vec<u64> {
+        let mut key = Vec::new();
+        let at = |v: &Vec<u64>| v.get(p).copied().unwrap_or(0);
+        if reads.identity {
+            key.push(p as u64);
+            return key;
+        }
+        if reads.committee {
+            key.push(at(&self.committee));
+        }
+        if reads.kind {
+            key.push(at(&self.kind));
+        }
+        if reads.engagement {
+            key.push(at(&self.engagement));
+        }
+        match &reads.partners {
+            PartnersRead::None => {}
+            PartnersRead::Full => key.push(at(&self.partner_set)),
+            PartnersRead::Literals(_) => {
+                let mine = self.partners.get(p).map_or(&[][..], Vec::as_slice);
+                for chunk in literals.chunks(64) {
+                    let bits = chunk
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| mine.binary_search(l).is_ok())
+                        .fold(0u64, |acc, (i, _)| acc | 1 << i);
+                    key.push(bits);
+                }
+            }
+        }
+        match &reads.attributes {
+            AttributesRead::None => {}
+            AttributesRead::All => key.push(at(&self.attributes_all)),
+            AttributesRead::Some(names) => {
+                key.extend(names.iter().map(|name| self.attribute.get(name).map_or(0, at)));
+            }
+        }
+        key
     }
 
     /// Groups the proposals by what `reads` reads of them.
     pub(crate) fn classes(&self, reads: &ResourceReads) -> ClassTable {
         let n = self.committee.len();
-        if reads.identity {
-            return ClassTable { class_of: (0..n as u32).collect(), reps: (0..n).collect() };
-        }
-        let literals: Vec<usize> = match &reads.partners {
+        let literals = match &reads.partners {
             PartnersRead::Literals(ids) => ids.iter().filter_map(|id| self.partner_index.get(id).copied()).collect(),
             _ => Vec::new(),
         };
-        let attributes: Vec<&Vec<u64>> = match &reads.attributes {
-            AttributesRead::Some(names) => names.iter().filter_map(|name| self.attribute.get(name)).collect(),
-            _ => Vec::new(),
+        let mut table = ClassTable {
+            class_of: Vec::with_capacity(n),
+            reps: Vec::new(),
+            reads: reads.clone(),
+            literals,
+            classes: HashMap::new(),
         };
-        let mut classes: HashMap<Vec<u64>, u32> = HashMap::new();
-        let mut table = ClassTable { class_of: Vec::with_capacity(n), reps: Vec::new() };
-        let mut key = Vec::new();
         for p in 0..n {
-            key.clear();
-            let at = |v: &Vec<u64>| v.get(p).copied().unwrap_or(0);
-            if reads.committee {
-                key.push(at(&self.committee));
-            }
-            if reads.kind {
-                key.push(at(&self.kind));
-            }
-            if reads.engagement {
-                key.push(at(&self.engagement));
-            }
-            match &reads.partners {
-                PartnersRead::None => {}
-                PartnersRead::Full => key.push(at(&self.partner_set)),
-                PartnersRead::Literals(_) => {
-                    let mine = self.partners.get(p).map_or(&[][..], Vec::as_slice);
-                    for chunk in literals.chunks(64) {
-                        let bits = chunk
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, l)| mine.binary_search(l).is_ok())
-                            .fold(0u64, |acc, (i, _)| acc | 1 << i);
-                        key.push(bits);
-                    }
-                }
-            }
-            match &reads.attributes {
-                AttributesRead::None => {}
-                AttributesRead::All => key.push(at(&self.attributes_all)),
-                AttributesRead::Some(_) => key.extend(attributes.iter().map(|codes| at(codes))),
-            }
-            let next = table.reps.len() as u32;
-            let class = match classes.get(&key) {
-                Some(&c) => c,
-                None => {
-                    classes.insert(key.clone(), next);
-                    table.reps.push(p);
-                    next
-                }
-            };
-            table.class_of.push(class);
+            table.add(self, p);
         }
         table
     }

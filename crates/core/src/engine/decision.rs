@@ -77,9 +77,6 @@ pub struct Decision {
     pub deadline: Option<Date>,
     /// On a recorded decision, the rule's outcome on its day (as if the deadline were then).
     pub computed: Option<Outcome>,
-    /// On a decision taken, the rule's outcome with the stances on the evaluation date, were the
-    /// proposal put again then, when it differs from the decision.
-    pub would_now_be: Option<Outcome>,
     /// Stances of the seated members.
     pub tally: Tally,
     /// One entry per objecting member, in member order.

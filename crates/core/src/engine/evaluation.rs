@@ -98,6 +98,8 @@ pub struct Evaluation<'e> {
     decisions: Vec<Decision>,
     /// Index in `decisions` of every proposal (`u32::MAX` when not before its committee).
     slots: Vec<u32>,
+    /// In a what-if: the rule's outcome of every recorded decision in the scenario as it is.
+    real: Option<Arc<std::collections::HashMap<usize, Outcome>>>,
 }
 
 impl Engine {
@@ -110,15 +112,13 @@ impl Engine {
     /// Evaluates every proposal on a date. `set` holds facts at other values throughout (a
     /// counterfactual): each proposal is decided again with them on its procedure's timing.
     pub fn evaluate(&self, at: Date, set: &[(String, Value)]) -> Result<Evaluation<'_>, WhatIfError> {
-        let overrides = self.overrides(set)?;
-        let lens = if overrides.is_empty() {
-            self.lens()
-        } else {
-            let facts: Vec<&str> = overrides.keys().map(String::as_str).collect();
-            let days = Days::sharing(&self.days, self, &facts);
-            Lens { engine: self, world: Arc::new(World::new(self, overrides)), days: Arc::new(days) }
-        };
-        Ok(Evaluation::new(lens, at, None))
+        let evaluation = Evaluation::new(self.lens(), at, None);
+        if set.is_empty() {
+            return Ok(evaluation);
+        }
+        // Against the scenario as it is: a recorded decision stays as recorded unless the set
+        // facts change the rule's outcome on its day, as `what-if` says.
+        evaluation.what_if(set)
     }
 
     /// Checks what-if values against the scenario's facts: known ids, the facts' types.
@@ -172,8 +172,13 @@ impl Engine {
 impl<'e> Evaluation<'e> {
     fn new(lens: Lens<'e>, at: Date, base: Option<(&Evaluation<'e>, &[&str])>) -> Evaluation<'e> {
         let engine = lens.engine;
-        let mut evaluation =
-            Evaluation { lens, at, decisions: Vec::new(), slots: vec![u32::MAX; engine.scenario.proposals.len()] };
+        let mut evaluation = Evaluation {
+            lens,
+            at,
+            decisions: Vec::new(),
+            slots: vec![u32::MAX; engine.scenario.proposals.len()],
+            real: None,
+        };
         // For a what-if: the positions that read a fact set, by committee whose members hold them.
         let affected: Option<Vec<Vec<usize>>> = base.map(|(_, facts)| {
             engine
@@ -225,13 +230,9 @@ impl<'e> Evaluation<'e> {
                     }
                     _ => None,
                 };
-                // Put again today: decided at once under a deadline procedure.
-                let now = lens.ballot(p, at);
-                let again = lens.outcome(p, &now, at, deadline.map(|_| at));
                 let mut decision = self.decision_of(p, &ballot, taken.outcome, taken.on, deadline);
                 decision.taken = Some(taken);
                 decision.computed = computed;
-                decision.would_now_be = (again != taken.outcome).then_some(again);
                 decision
             }
             None => {
@@ -256,20 +257,21 @@ impl<'e> Evaluation<'e> {
         }
         let class_of =
             |pos: usize| engine.position_table.get(pos).and_then(|&t| engine.tables.get(t)).map(|t| t.class(p));
-        [d.stances_on, self.at].iter().all(|&day| {
-            let (old, new) = differ.entry(day).or_insert_with(|| (before.lens.day(day), self.lens.day(day)));
-            affected.iter().all(|&pos| {
-                let (a, b) = (old.verdicts.get(pos).cloned().flatten(), new.verdicts.get(pos).cloned().flatten());
-                match (a, b) {
-                    (None, None) => true,
-                    (Some(a), Some(b)) if Arc::ptr_eq(&a, &b) => true,
-                    (Some(a), Some(b)) => {
-                        let Some(class) = class_of(pos) else { return false };
-                        a.get(engine, pos, class) == b.get(engine, pos, class)
-                    }
-                    _ => false,
+        // A decision reads the stances of one day: its own once taken, the evaluation date while
+        // open (what it would now be is worked out when it is reported).
+        let day = d.stances_on;
+        let (old, new) = differ.entry(day).or_insert_with(|| (before.lens.day(day), self.lens.day(day)));
+        affected.iter().all(|&pos| {
+            let (a, b) = (old.verdicts.get(pos).cloned().flatten(), new.verdicts.get(pos).cloned().flatten());
+            match (a, b) {
+                (None, None) => true,
+                (Some(a), Some(b)) if Arc::ptr_eq(&a, &b) => true,
+                (Some(a), Some(b)) => {
+                    let Some(class) = class_of(pos) else { return false };
+                    a.get(engine, pos, class) == b.get(engine, pos, class)
                 }
-            })
+                _ => false,
+            }
         })
     }
 
@@ -290,7 +292,6 @@ impl<'e> Evaluation<'e> {
             stances_on: on,
             deadline,
             computed: None,
-            would_now_be: None,
             tally,
             objections,
             issues: ballot.issues.clone(),
@@ -350,22 +351,44 @@ impl<'e> Evaluation<'e> {
     /// proposal decided again on its procedure's timing. A recorded decision stays as recorded
     /// unless the set facts change the rule's outcome on its day.
     pub fn what_if(&self, set: &[(String, Value)]) -> Result<Evaluation<'e>, WhatIfError> {
+        self.counterfactual(set, true)
+    }
+
+    /// [`Evaluation::what_if`] with every proposal decided again from scratch: the oracle the
+    /// incremental way is tested against.
+    #[doc(hidden)]
+    pub fn what_if_from_scratch(&self, set: &[(String, Value)]) -> Result<Evaluation<'e>, WhatIfError> {
+        self.counterfactual(set, false)
+    }
+
+    fn counterfactual(&self, set: &[(String, Value)], incremental: bool) -> Result<Evaluation<'e>, WhatIfError> {
         let engine = self.lens.engine;
         let mut overrides = self.lens.world.overrides.clone();
         overrides.extend(engine.overrides(set)?);
         let changed: Vec<&str> = set.iter().map(|(k, _)| k.as_str()).collect();
         let days = Days::sharing(&self.lens.days, engine, &changed);
         let lens = Lens { engine, world: Arc::new(World::new(engine, overrides)), days: Arc::new(days) };
-        let mut after = Evaluation::new(lens, self.at, Some((self, &changed)));
+        let base = incremental.then_some((self, changed.as_slice()));
+        let mut after = Evaluation::new(lens, self.at, base);
+        // What the rule gives recorded decisions in the scenario as it is.
+        let real = match &self.real {
+            Some(real) => Arc::clone(real),
+            None => Arc::new(
+                self.decisions
+                    .iter()
+                    .filter_map(|d| Some((d.proposal, d.computed?)))
+                    .collect::<std::collections::HashMap<_, _>>(),
+            ),
+        };
         for d in &mut after.decisions {
-            let Some(Taken { how: How::Recorded { .. }, .. }) = d.taken else { continue };
-            let before = self.decision(d.proposal).and_then(|b| b.computed);
-            if let (Some(now), Some(before)) = (d.computed, before)
-                && now != before
-            {
-                d.outcome = now;
-            }
+            let Some(Taken { how: How::Recorded { record }, .. }) = d.taken else { continue };
+            let recorded = engine.scenario.decisions.get(record).map(|r| r.outcome.outcome());
+            d.outcome = match (d.computed, real.get(&d.proposal)) {
+                (Some(now), Some(&before)) if now != before => now,
+                _ => recorded.unwrap_or(d.outcome),
+            };
         }
+        after.real = Some(real);
         Ok(after)
     }
 
@@ -420,6 +443,18 @@ impl<'e> Evaluation<'e> {
             .collect();
         due.sort_by_key(|(on, p, _)| (*on, *p));
         due.into_iter().map(|(_, _, c)| c).collect()
+    }
+
+    /// On a decision taken (not a withdrawal): the rule's outcome with the stances of the
+    /// evaluation date, were the proposal put again then (decided at once under a deadline
+    /// procedure), when it differs from the decision.
+    pub fn would_now_be(&self, d: &Decision) -> Option<Outcome> {
+        // A withdrawn proposal is not put again.
+        let taken = d.taken.filter(|t| t.outcome != Outcome::Withdrawn)?;
+        let (lens, at) = (&self.lens, self.at);
+        let now = lens.ballot(d.proposal, at);
+        let again = lens.outcome(d.proposal, &now, at, d.deadline.map(|_| at));
+        (again != taken.outcome).then_some(again)
     }
 
     /// The ids of a decision's objecting members, in seat order.

@@ -10,6 +10,7 @@
 
 mod apply;
 mod baseline;
+mod checks;
 mod classes;
 mod decision;
 mod evaluation;
@@ -71,6 +72,10 @@ pub struct Engine {
     tables: Vec<ClassTable>,
     /// Class table of every position.
     position_table: Vec<usize>,
+    /// Every proposal's attributes as codes, to put a new proposal in its classes.
+    codes: Codes,
+    /// Every proposal attribute's type, first proposal and count.
+    attrs: validate::AttributeShapes,
     /// Partners, and every proposal that represents a class.
     entities: Entities,
     /// The recorded decision of every proposal, if any (index into the scenario's decisions).
@@ -94,7 +99,7 @@ fn internal(message: impl Into<String>) -> Vec<Problem> {
 impl Engine {
     /// Checks and compiles a scenario. Returns every problem found, in no particular order.
     pub fn new(scenario: Scenario) -> Result<Engine, Vec<Problem>> {
-        let (index, shapes, mut problems) = validate::check(&scenario);
+        let (index, shapes, attrs, mut problems) = validate::check(&scenario);
         let schema = schema::build(&shapes).map_err(internal)?;
         let validator = Validator::new(schema);
         let mut positions = Vec::with_capacity(scenario.positions.len());
@@ -239,6 +244,8 @@ impl Engine {
             facts_by_id,
             tables,
             position_table,
+            codes,
+            attrs,
             entities,
             record_of,
             extensions_of,
