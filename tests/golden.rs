@@ -141,3 +141,25 @@ fn history_text() {
     concord(&["--db", db, "tick", "--now", "2025-07-05"]).success();
     insta::assert_snapshot!(stdout(&["--db", db, "history", "steadfast-2026-spec"]));
 }
+
+/// The README's example output is what the program prints: the decision table in full, and the
+/// explanation line for line up to the lines it shortens with `…`.
+#[test]
+fn the_readme_shows_what_the_program_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let blocks: Vec<&str> = readme.split("```text\n").skip(1).filter_map(|b| b.split("\n```").next()).collect();
+    let table = blocks.iter().find(|b| b.starts_with("PROPOSAL")).expect("the README shows the decision table");
+    assert_eq!(stdout(&["decide", EXAMPLE]).trim_end(), table.trim_end());
+    let tree = blocks.iter().find(|b| b.starts_with("eadrcc-2025-montana:")).expect("the README explains Montana");
+    let printed = stdout(&["explain", EXAMPLE, "eadrcc-2025-montana"]);
+    for (shown, actual) in tree.lines().zip(printed.lines()) {
+        match shown.split_once('…') {
+            Some((head, _)) => assert!(actual.starts_with(head), "README: {shown}\nprinted: {actual}"),
+            None => assert_eq!(shown, actual),
+        }
+    }
+    assert_eq!(tree.lines().count(), printed.lines().count());
+    // And the what-if it shows: with both Gaza facts true throughout, Montana is adopted.
+    let what_if = stdout(&with(&["what-if", EXAMPLE], &BOTH_FACTS));
+    assert!(what_if.contains("eadrcc-2025-montana  blocked (final)   adopted"), "{what_if}");
+}

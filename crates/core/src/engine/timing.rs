@@ -93,7 +93,8 @@ impl Engine {
     }
 
     /// The first day a proposal is before its committee: its `circulated` date, or, when it has
-    /// none, the day of its first vote or the scenario's `as_of`, whichever comes first.
+    /// none, the earliest of the scenario's `as_of` and the first day anything about it is
+    /// recorded (a vote, an extension, its withdrawal, its decision).
     pub fn before_committee_from(&self, proposal: usize) -> Option<Date> {
         let p = self.scenario.proposals.get(proposal)?;
         if let Some(c) = p.circulated {
@@ -105,10 +106,24 @@ impl Engine {
             .and_then(|v| v.first())
             .and_then(|&v| self.scenario.votes.get(v))
             .map(|v| v.at);
-        Some(match (first_vote, self.scenario.as_of) {
-            (Some(v), Some(a)) => v.min(a),
-            (v, a) => v.or(a).unwrap_or(Date::FIRST),
-        })
+        let first_extension = self
+            .extensions_of
+            .get(proposal)
+            .and_then(|x| x.first())
+            .and_then(|&x| self.scenario.extensions.get(x))
+            .map(|x| x.on);
+        let record = self.record_of.get(proposal).copied().flatten().and_then(|r| self.scenario.decisions.get(r));
+        [
+            first_vote,
+            first_extension,
+            record.map(|r| r.on),
+            self.withdrawal(proposal).map(|(w, _)| w),
+            self.scenario.as_of,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .or(Some(Date::FIRST))
     }
 
     /// The date a proposal is withdrawn on, explicitly or by a revised text, if any.
