@@ -70,6 +70,11 @@ impl Change {
         }
     }
 
+    /// Whether [`crate::Engine::undo_last`] can take the change back (it applies in place).
+    pub fn can_undo(&self) -> bool {
+        !matches!(self, Change::Fact(_) | Change::Proposal(_) | Change::Position(_))
+    }
+
     /// The proposal, position or fact the change is about.
     pub fn subject(&self) -> &str {
         match self {

@@ -264,6 +264,16 @@ impl Fold {
         Ok(())
     }
 
+    /// Takes back the last entry applied, a change that applies in place
+    /// ([`Change::can_undo`]); the caller restores `last_at`.
+    pub fn undo(&mut self, entry: &Entry) {
+        if let (Body::Change(change), Some(engine)) = (&entry.body, &mut self.engine)
+            && engine.undo_last(change)
+        {
+            self.entries = self.entries.saturating_sub(1);
+        }
+    }
+
     /// The digest of this state: the SHA-256 of its scenario file.
     pub fn digest(&self) -> StateDigest {
         use sha2::{Digest, Sha256};

@@ -403,9 +403,12 @@ impl Store {
                 results.push(Err(StoreError::Refused("nothing to record".to_owned())));
                 continue;
             }
-            // A group of one change that does not fit leaves the state as it was; a longer group
-            // is taken back from a copy.
-            let backup = (writes.len() > 1).then(|| self.state.clone());
+            // A change that does not fit leaves the state as it was. The changes of a longer
+            // group already applied are taken back one by one, or, when one of them cannot be
+            // (a proposal, a position, a fact), from a copy made before.
+            let undoable = writes.iter().all(|w| w.change.can_undo());
+            let backup = (writes.len() > 1 && !undoable).then(|| self.state.clone());
+            let last_at = self.state.last_at;
             let start = applied.len();
             let mut refusal = None;
             for write in writes {
@@ -428,8 +431,14 @@ impl Store {
             match refusal {
                 None => results.push(Ok(first + start as u64..self.state.entries)),
                 Some(e) => {
-                    if let Some(backup) = backup {
-                        self.state = backup;
+                    match backup {
+                        Some(backup) => self.state = backup,
+                        None => {
+                            for entry in applied.drain(start..).rev() {
+                                self.state.undo(&entry);
+                            }
+                            self.state.last_at = last_at;
+                        }
                     }
                     applied.truncate(start);
                     results.push(Err(e));

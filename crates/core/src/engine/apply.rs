@@ -148,6 +148,56 @@ impl Engine {
         }
     }
 
+    /// Takes back the last change applied, when it is one that applies in place: a vote, a
+    /// decision, an extension, a withdrawal of a proposal or a position. Returns whether it did
+    /// (for any other change, keep a copy of the engine instead). A group of changes that must
+    /// land together is taken back this way when one of them is refused.
+    pub fn undo_last(&mut self, change: &Change) -> bool {
+        let lookup = |s: &Self, id: &str| s.proposal_index(id);
+        match change {
+            Change::Vote(v) => {
+                let Some(p) = lookup(self, &v.proposal) else { return false };
+                let i = self.scenario.votes.len().saturating_sub(1);
+                if let Some(list) = self.votes_by_proposal.get_mut(p) {
+                    list.retain(|&x| x != i);
+                }
+                self.vote_member.pop();
+                self.scenario.votes.pop();
+            }
+            Change::Decision(d) => {
+                let Some(p) = lookup(self, &d.proposal) else { return false };
+                if let Some(slot) = self.record_of.get_mut(p) {
+                    *slot = None;
+                }
+                self.scenario.decisions.pop();
+            }
+            Change::Extend(x) => {
+                let Some(p) = lookup(self, &x.proposal) else { return false };
+                let i = self.scenario.extensions.len().saturating_sub(1);
+                if let Some(list) = self.extensions_of.get_mut(p) {
+                    list.retain(|&e| e != i);
+                }
+                self.scenario.extensions.pop();
+            }
+            Change::WithdrawProposal(w) => {
+                let Some(p) = lookup(self, &w.proposal) else { return false };
+                if let Some(proposal) = self.scenario.proposals.get_mut(p) {
+                    proposal.withdrawn = None;
+                    proposal.withdrawn_reason = None;
+                }
+            }
+            Change::Withdraw(w) => {
+                let Some(position) = self.scenario.positions.iter_mut().find(|p| p.id == w.position) else {
+                    return false;
+                };
+                position.withdrawn = None;
+                self.refresh();
+            }
+            Change::Fact(_) | Change::Proposal(_) | Change::Position(_) => return false,
+        }
+        true
+    }
+
     /// Compiles the scenario again with a change made to it; on problems nothing changes.
     fn recompile(&mut self, change: impl FnOnce(&mut crate::model::Scenario)) -> Result<(), Refused> {
         let mut scenario = self.scenario.clone();
@@ -174,9 +224,36 @@ impl Engine {
         )
     }
 
-    /// The timing checks of one proposal's records, with a change in place: `Ok` when they pass.
-    fn timing_holds(&self, p: usize, legacy: bool) -> Result<(), Refused> {
+    /// The timing checks of one proposal's records, with a change dated `at` in place: `Ok`
+    /// when they pass. A change can only put a decision on or after its own date, so only a
+    /// proposal that holds records dated after it (a scenario file can hold them ahead of a
+    /// store's writes) needs checking.
+    fn timing_holds(&self, p: usize, at: Date, legacy: bool) -> Result<(), Refused> {
+        if !self.holds_records_after(p, at) {
+            return Ok(());
+        }
         passed(self.check_timing_of(&self.lens(), p, legacy))
+    }
+
+    /// The same for every proposal, after a change to facts or positions dated `at`.
+    fn timing_holds_everywhere(&self, at: Date) -> Result<(), Refused> {
+        let lens = self.lens();
+        let problems: Vec<Problem> = (0..self.scenario.proposals.len())
+            .filter(|&p| self.holds_records_after(p, at))
+            .flat_map(|p| self.check_timing_of(&lens, p, false))
+            .collect();
+        passed(problems)
+    }
+
+    /// Whether anything about a proposal is dated after `at`: a vote, an extension, its
+    /// withdrawal or its recorded decision.
+    fn holds_records_after(&self, p: usize, at: Date) -> bool {
+        let s = &self.scenario;
+        let last = |list: Option<&Vec<usize>>| list.and_then(|l| l.last()).copied();
+        last(self.votes_by_proposal.get(p)).and_then(|v| s.votes.get(v)).is_some_and(|v| v.at > at)
+            || last(self.extensions_of.get(p)).and_then(|x| s.extensions.get(x)).is_some_and(|x| x.on > at)
+            || s.proposals.get(p).and_then(|x| x.withdrawn).is_some_and(|w| w > at)
+            || self.record_of.get(p).copied().flatten().and_then(|r| s.decisions.get(r)).is_some_and(|r| r.on > at)
     }
 
     fn apply_vote(&mut self, vote: Vote, legacy: bool) -> Result<(), Refused> {
@@ -204,11 +281,12 @@ impl Engine {
         if let Some(list) = self.votes_by_proposal.get_mut(p) {
             list.insert(slot, i);
         }
+        let at = vote.at;
         self.vote_member.push(m);
         self.scenario.votes.push(vote);
-        // The vote may decide the proposal (its rule adopts it that day): nothing it already
-        // holds may come after.
-        self.timing_holds(p, legacy).inspect_err(|_| {
+        // The vote may decide the proposal (its rule adopts it): nothing it already holds may
+        // come after.
+        self.timing_holds(p, at, legacy).inspect_err(|_| {
             if let Some(list) = self.votes_by_proposal.get_mut(p) {
                 list.retain(|&v| v != i);
             }
@@ -242,11 +320,12 @@ impl Engine {
                 .with_entry_id(Some(&record.proposal)),
             ));
         }
+        let on = record.on;
         if let Some(slot) = self.record_of.get_mut(p) {
             *slot = Some(i);
         }
         self.scenario.decisions.push(record);
-        self.timing_holds(p, legacy).inspect_err(|_| {
+        self.timing_holds(p, on, legacy).inspect_err(|_| {
             if let Some(slot) = self.record_of.get_mut(p) {
                 *slot = None;
             }
@@ -275,8 +354,9 @@ impl Engine {
         if let Some(list) = self.extensions_of.get_mut(p) {
             list.insert(slot, i);
         }
+        let on = extension.on;
         self.scenario.extensions.push(extension);
-        self.timing_holds(p, false).inspect_err(|_| {
+        self.timing_holds(p, on, false).inspect_err(|_| {
             if let Some(list) = self.extensions_of.get_mut(p) {
                 list.retain(|&x| x != i);
             }
@@ -316,7 +396,7 @@ impl Engine {
             slot.withdrawn = Some(at);
             slot.withdrawn_reason = Some(reason);
         }
-        self.timing_holds(p, false).inspect_err(|_| {
+        self.timing_holds(p, at, false).inspect_err(|_| {
             if let Some(slot) = self.scenario.proposals.get_mut(p) {
                 *slot = before;
             }
@@ -344,7 +424,7 @@ impl Engine {
         position.withdrawn = Some(at);
         self.refresh();
         // Without the position, a proposal may be adopted earlier than what it already holds.
-        passed(self.check_timing()).inspect_err(|_| {
+        self.timing_holds_everywhere(at).inspect_err(|_| {
             if let Some(position) = self.scenario.positions.get_mut(i) {
                 position.withdrawn = None;
             }
@@ -370,13 +450,13 @@ impl Engine {
             validate::check_fact_clash(&mut c, i, &fact, first);
         }
         passed(c.problems)?;
-        let id = fact.id.clone();
+        let (id, from) = (fact.id.clone(), fact.known_from());
         self.facts_by_id.entry(id.clone()).or_default().push(i);
         self.scenario.facts.push(fact);
         self.refresh();
         // The observation may lift an objection, and a proposal be adopted earlier than what it
         // already holds.
-        passed(self.check_timing()).inspect_err(|_| {
+        self.timing_holds_everywhere(from).inspect_err(|_| {
             if let Some(list) = self.facts_by_id.get_mut(&id) {
                 list.pop();
             }
@@ -435,5 +515,84 @@ impl Engine {
             self.refresh();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{DecisionChange, ExtensionChange, PositionWithdrawal, ProposalWithdrawal, VoteChange};
+    use crate::model::{Decided, Trigger, VoteStance};
+
+    const SCENARIO: &str = r#"
+[scenario]
+id = "t"
+as_of = 2025-06-01
+[[member]]
+id = "A"
+[[member]]
+id = "B"
+[[committee]]
+id = "C"
+members = "all"
+rule = "consensus"
+[[proposal]]
+id = "p"
+committee = "C"
+kind = "exercise"
+partners = []
+engagement = "new"
+circulated = 2025-06-01
+deadline = 2025-06-30
+[[position]]
+id = "b-no"
+member = "B"
+source = "s"
+policy = "forbid (principal, action, resource) when { resource.kind == \"statement\" };"
+"#;
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap_or(Date::FIRST)
+    }
+
+    /// Every change that applies in place is taken back to exactly the scenario before it.
+    #[test]
+    fn a_change_applied_in_place_is_taken_back_exactly() {
+        let Ok(mut engine) = crate::load(SCENARIO, "t.toml") else { panic!("the scenario loads") };
+        let changes = [
+            Change::Vote(VoteChange {
+                proposal: "p".into(),
+                member: "A".into(),
+                stance: VoteStance::Consent,
+                reason: None,
+            }),
+            Change::Extend(ExtensionChange { proposal: "p".into(), deadline: day("2025-07-10"), reason: None }),
+            Change::WithdrawProposal(ProposalWithdrawal { proposal: "p".into(), reason: "r".into() }),
+            Change::Decision(DecisionChange {
+                proposal: "p".into(),
+                trigger: Trigger::Close,
+                on: day("2025-06-05"),
+                outcome: Decided::Adopted,
+                objecting: Vec::new(),
+                state: None,
+                engine: None,
+                reason: None,
+                source: None,
+            }),
+            Change::Withdraw(PositionWithdrawal { position: "b-no".into(), reason: None }),
+        ];
+        for change in changes {
+            let before = engine.scenario().clone();
+            let decided = engine.evaluate(day("2025-07-15"), &[]).map(|e| e.report().decisions.len());
+            assert!(change.can_undo());
+            engine.apply(day("2025-06-05"), change.clone()).unwrap_or_else(|e| panic!("{change:?}: {e}"));
+            assert_ne!(engine.scenario(), &before, "{change:?} changed nothing");
+            assert!(engine.undo_last(&change));
+            assert_eq!(engine.scenario(), &before, "{change:?} was not taken back");
+            assert_eq!(engine.evaluate(day("2025-07-15"), &[]).map(|e| e.report().decisions.len()), decided);
+            // Applied again, it is accepted again: the indexes were taken back too.
+            engine.apply(day("2025-06-05"), change.clone()).unwrap_or_else(|e| panic!("{change:?} again: {e}"));
+            assert!(engine.undo_last(&change));
+        }
     }
 }
