@@ -277,9 +277,10 @@ impl Writer {
     }
 }
 
-/// Whether applying an entry compiles the whole scenario again.
+/// Whether applying an entry compiles the whole scenario again: a position does (a proposal
+/// does only when it brings a new attribute or revises another, and applies in place otherwise).
 fn recompiles(entry: &Entry) -> bool {
-    matches!(&entry.body, Body::Init { .. } | Body::Change(Change::Proposal(_) | Change::Position(_)))
+    matches!(&entry.body, Body::Init { .. } | Body::Change(Change::Position(_)))
 }
 
 #[cfg(test)]
