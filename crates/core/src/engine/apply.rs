@@ -325,12 +325,18 @@ impl Engine {
             *slot = Some(i);
         }
         self.scenario.decisions.push(record);
-        self.timing_holds(p, on, legacy).inspect_err(|_| {
-            if let Some(slot) = self.record_of.get_mut(p) {
-                *slot = None;
-            }
-            self.scenario.decisions.pop();
-        })
+        let own = match self.scenario.decisions.get(i) {
+            Some(record) if !legacy => self.record_timing(&self.lens(), i, record, p),
+            _ => None,
+        };
+        own.map_or(Ok(()), |problem| Err(refuse(problem))).and_then(|()| self.timing_holds(p, on, legacy)).inspect_err(
+            |_| {
+                if let Some(slot) = self.record_of.get_mut(p) {
+                    *slot = None;
+                }
+                self.scenario.decisions.pop();
+            },
+        )
     }
 
     fn apply_extension(&mut self, extension: Extension) -> Result<(), Refused> {
@@ -396,11 +402,14 @@ impl Engine {
             slot.withdrawn = Some(at);
             slot.withdrawn_reason = Some(reason);
         }
-        self.timing_holds(p, at, false).inspect_err(|_| {
-            if let Some(slot) = self.scenario.proposals.get_mut(p) {
-                *slot = before;
-            }
-        })
+        let own = self.scenario.proposals.get(p).and_then(|x| self.withdrawal_timing(&self.lens(), p, x));
+        own.map_or(Ok(()), |problem| Err(refuse(problem))).and_then(|()| self.timing_holds(p, at, false)).inspect_err(
+            |_| {
+                if let Some(slot) = self.scenario.proposals.get_mut(p) {
+                    *slot = before;
+                }
+            },
+        )
     }
 
     fn withdraw_position(&mut self, at: Date, id: &str) -> Result<(), Refused> {
@@ -594,5 +603,63 @@ policy = "forbid (principal, action, resource) when { resource.kind == \"stateme
             engine.apply(day("2025-06-05"), change.clone()).unwrap_or_else(|e| panic!("{change:?} again: {e}"));
             assert!(engine.undo_last(&change));
         }
+    }
+}
+
+#[cfg(test)]
+mod refusals {
+    use super::*;
+    use crate::change::{DecisionChange, ProposalWithdrawal};
+    use crate::model::{Decided, Trigger};
+
+    const SCENARIO: &str = r#"
+[scenario]
+id = "t"
+as_of = 2025-06-01
+[[member]]
+id = "A"
+[[committee]]
+id = "C"
+members = "all"
+rule = "consensus"
+[[proposal]]
+id = "p"
+committee = "C"
+kind = "exercise"
+partners = []
+engagement = "new"
+circulated = 2025-06-10
+deadline = 2025-06-20
+"#;
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap_or(Date::FIRST)
+    }
+
+    /// A change that holds nothing after it is still checked on its own: a record after the
+    /// proposal's deadline, a withdrawal before its circulation.
+    #[test]
+    fn a_change_with_nothing_after_it_is_still_checked_on_its_own() {
+        let Ok(mut engine) = crate::load(SCENARIO, "t.toml") else { panic!("the scenario loads") };
+        let record = |on: &str| {
+            Change::Decision(DecisionChange {
+                proposal: "p".into(),
+                trigger: Trigger::Close,
+                on: day(on),
+                outcome: Decided::Blocked,
+                objecting: Vec::new(),
+                state: None,
+                engine: None,
+                reason: None,
+                source: None,
+            })
+        };
+        let late = engine.apply(day("2025-06-25"), record("2025-06-25")).unwrap_err().to_string();
+        assert!(late.contains("was decided on 2025-06-20"), "{late}");
+        let early = Change::WithdrawProposal(ProposalWithdrawal { proposal: "p".into(), reason: "r".into() });
+        let refused = engine.apply(day("2025-06-05"), early).unwrap_err().to_string();
+        assert!(refused.contains("before it was circulated"), "{refused}");
+        assert!(engine.scenario().decisions.is_empty() && engine.scenario().proposals[0].withdrawn.is_none());
+        engine.apply(day("2025-06-15"), record("2025-06-15")).unwrap_or_else(|e| panic!("{e}"));
     }
 }

@@ -182,7 +182,7 @@ impl Engine {
 
     /// An explicit withdrawal before the proposal was circulated, or of a proposal already
     /// decided by its rule or its record.
-    fn withdrawal_timing(&self, lens: &Lens<'_>, p: usize, proposal: &Proposal) -> Option<Problem> {
+    pub(crate) fn withdrawal_timing(&self, lens: &Lens<'_>, p: usize, proposal: &Proposal) -> Option<Problem> {
         let w = proposal.withdrawn?;
         let site = || Site::field(Table::Proposal, p, "withdrawn");
         if let Some(circulated) = proposal.circulated
@@ -203,7 +203,7 @@ impl Engine {
     }
 
     /// A record that comes after the proposal's decision by its rule or its withdrawal.
-    fn record_timing(&self, lens: &Lens<'_>, i: usize, d: &DecisionRecord, p: usize) -> Option<Problem> {
+    pub(crate) fn record_timing(&self, lens: &Lens<'_>, i: usize, d: &DecisionRecord, p: usize) -> Option<Problem> {
         let problem = |message: String, help: Option<String>| {
             let mut problem =
                 Problem::new(Site::field(Table::Decision, i, "on"), message).with_entry_id(Some(&d.proposal));

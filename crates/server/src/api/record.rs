@@ -90,7 +90,6 @@ pub(crate) struct ProposalView {
 pub(crate) fn proposal_views(app: &App, snapshot: &Snapshot) -> Result<Vec<ProposalView>, ApiError> {
     let engine = snapshot.engine()?;
     let today = app.today();
-    let evaluation = engine.evaluate(today, &[]).map_err(|e| super::what_if_error(&e))?;
     let scenario = engine.scenario();
     let records: HashMap<&str, &concord_core::DecisionRecord> =
         scenario.decisions.iter().rev().map(|d| (d.proposal.as_str(), d)).collect();
@@ -116,7 +115,7 @@ pub(crate) fn proposal_views(app: &App, snapshot: &Snapshot) -> Result<Vec<Propo
                 trigger: r.trigger,
                 source: r.source.clone(),
                 note: r.note.clone(),
-                objecting: evaluation.decision(i).map(|d| evaluation.objecting(d)).unwrap_or_default(),
+                objecting: r.objecting.clone(),
             }),
         })
         .collect())
