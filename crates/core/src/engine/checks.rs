@@ -13,16 +13,11 @@ use crate::problem::{Problem, Site, Table};
 impl Engine {
     /// The decision a close takes on `on`: the rule's outcome with that day's stances, as if the
     /// deadline were that day (`adopted` or `blocked`, never `pending`). Refused for a proposal
-    /// already decided, or not yet circulated, on that day.
+    /// already decided on that day; recording it checks the rest, as for any decision.
     pub fn closing(&self, id: &str, on: Date, reason: Option<String>) -> Result<DecisionChange, Refused> {
         let site = Site::field(Table::Decision, self.scenario.decisions.len(), "on");
         let problem = |message: String| refuse(Problem::new(site.clone(), message).with_entry_id(Some(id)));
         let Some(p) = self.proposal_index(id) else { return Err(problem(format!("unknown proposal `{id}`"))) };
-        if let Some(circulated) = self.scenario.proposals.get(p).and_then(|x| x.circulated)
-            && on < circulated
-        {
-            return Err(problem(format!("proposal `{id}` is circulated on {circulated}, after {on}")));
-        }
         let lens = self.lens();
         if let Some((when, how)) = lens.when(p, on)
             && (when < on || matches!(how, How::Withdrawn | How::Superseded { .. }))
