@@ -67,6 +67,7 @@ mod cedar;
 pub mod change;
 mod date;
 mod engine;
+pub mod limits;
 mod model;
 mod number;
 pub mod power;

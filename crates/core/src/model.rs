@@ -211,6 +211,12 @@ pub(crate) fn check_cedar_decimal(d: Decimal) -> Result<Decimal, String> {
             "`{d}` has more than 4 decimal places, which positions cannot read (Cedar decimals have 4)"
         ));
     }
+    // Cedar's decimals are 64-bit counts of ten-thousandths.
+    if d.units_at(4).and_then(|u| i64::try_from(u).ok()).is_none() {
+        return Err(format!(
+            "`{d}` is beyond what positions can read: Cedar decimals run from -922337203685477.5808 to 922337203685477.5807"
+        ));
+    }
     Ok(d)
 }
 

@@ -79,8 +79,9 @@ impl CompiledRule {
     /// Resolves a rule. `weights` gives each member's weight under the rule's weight name
     /// (validation has made sure every seated member has one); `veto` the veto holders.
     pub(crate) fn new(rule: Rule, weights: &[Option<Decimal>], veto: Vec<bool>) -> CompiledRule {
-        let scale = weights.iter().flatten().map(|w| w.scale()).max().unwrap_or(0);
-        let weights = weights.iter().map(|w| w.map_or(0, |w| w.units_at(scale))).collect();
+        let scale = common_scale(weights);
+        // Validation has refused weights that do not fit (`weights_fit`).
+        let weights = weights.iter().map(|w| w.and_then(|w| w.units_at(scale)).unwrap_or(0)).collect();
         CompiledRule { rule, weights, scale, veto }
     }
 
@@ -127,11 +128,7 @@ impl CompiledRule {
                         let total: i128 = ballot.iter().map(|(m, _)| self.weight(*m)).sum();
                         share.share_reached(yes_weight, total, false)
                     }
-                    Quota::Absolute(q) => {
-                        // Bring both sides to the finer of the two scales.
-                        let scale = self.scale.max(q.scale());
-                        yes_weight.saturating_mul(10i128.pow(scale - self.scale)) >= q.units_at(scale)
-                    }
+                    Quota::Absolute(q) => q.reached_by(yes_weight, self.scale),
                 }
             }
             Rule::Veto { min_yes, .. } => {
@@ -141,6 +138,19 @@ impl CompiledRule {
             }
         }
     }
+}
+
+/// The finest scale of a set of weights.
+fn common_scale(weights: &[Option<Decimal>]) -> u32 {
+    weights.iter().flatten().map(|w| w.scale()).max().unwrap_or(0)
+}
+
+/// Whether a committee's weights can be added up exactly: every weight, at the finest scale among
+/// them, times the most members a body may have, fits 128 bits.
+pub(crate) fn weights_fit(weights: &[Option<Decimal>]) -> bool {
+    let scale = common_scale(weights);
+    let most = crate::limits::MAX_MEMBERS as i128;
+    weights.iter().flatten().all(|w| w.units_at(scale).and_then(|u| u.checked_mul(most)).is_some())
 }
 
 /// The outcome of a ballot on `at` under `rule`, given the proposal's silence deadline.

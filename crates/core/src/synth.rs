@@ -128,6 +128,8 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
         );
     }
     for (id, rule) in COMMITTEES {
+        // A blocking minority cannot need more members than the body has.
+        let rule = rule.replace("blocking_min = 4", &format!("blocking_min = {}", shape.members.min(4)));
         let _ = writeln!(w, "[[committee]]\nid = \"{id}\"\nname = \"Committee {id}\"\nmembers = \"all\"\n{rule}\n");
     }
     // Facts: the first fifth are numbers, the rest booleans; each observed two or three times.

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cedar::schema::{Shapes, ValueType};
+use crate::limits::{MAX_COMMITTEES, MAX_MEMBERS, MAX_PARTNERS, MAX_POSITIONS_PER_MEMBER, MAX_TEXT_BYTES};
 use crate::model::{DecisionRecord, Extension, Fact, Rule, Scenario, Seats, Value, Vote, VoteStance};
 use crate::problem::{Problem, Site, Table};
 
@@ -54,6 +55,10 @@ impl<'s> Checker<'s> {
     fn ids<'a>(&mut self, table: Table, ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
         let mut out = HashMap::new();
         for (i, id) in ids.enumerate() {
+            if id.len() > MAX_TEXT_BYTES {
+                self.text(table, i, "id", None, id);
+                continue;
+            }
             if !is_valid_id(id) {
                 self.bad_id(table, i, id);
                 continue;
@@ -69,9 +74,29 @@ impl<'s> Checker<'s> {
         out
     }
 
+    /// Refuses a text field longer than [`MAX_TEXT_BYTES`].
+    pub(crate) fn text(&mut self, table: Table, index: usize, field: &str, id: Option<&str>, text: &str) {
+        if text.len() > MAX_TEXT_BYTES {
+            let shown = id.filter(|id| id.len() <= 64);
+            let message =
+                format!("`{field}` is {} bytes long; a text field is at most {MAX_TEXT_BYTES} bytes", text.len());
+            self.report(table, index, field, shown, message);
+        }
+    }
+
+    /// Refuses more entries of a table than `limit`.
+    fn count(&mut self, table: Table, count: usize, limit: usize) {
+        if count > limit {
+            let message = format!("the scenario has {count} {}s; at most {limit}", table.name());
+            self.problems.push(Problem::new(Site::entry(table, limit), message));
+        }
+    }
+
     /// Checks the id of one more entry of a table against those it has.
     pub(crate) fn new_id(&mut self, table: Table, index: usize, id: &str, ids: &HashMap<String, usize>) {
-        if !is_valid_id(id) {
+        if id.len() > MAX_TEXT_BYTES {
+            self.text(table, index, "id", None, id);
+        } else if !is_valid_id(id) {
             self.bad_id(table, index, id);
         } else if let Some(first) = ids.get(id) {
             let msg =
@@ -126,6 +151,26 @@ pub(crate) fn check(s: &Scenario) -> (Index, Shapes, AttributeShapes, Vec<Proble
         proposals: c.ids(Table::Proposal, s.proposals.iter().map(|p| p.id.as_str())),
     };
     c.ids(Table::Position, s.positions.iter().map(|p| p.id.as_str()));
+    c.count(Table::Member, s.members.len(), MAX_MEMBERS);
+    c.count(Table::Committee, s.committees.len(), MAX_COMMITTEES);
+    c.count(Table::Partner, s.partners.len(), MAX_PARTNERS);
+    c.count(Table::Framework, s.frameworks.len(), MAX_PARTNERS);
+    c.text(Table::Scenario, 0, "title", None, s.title.as_deref().unwrap_or_default());
+    for (i, m) in s.members.iter().enumerate() {
+        c.text(Table::Member, i, "name", Some(&m.id), m.name.as_deref().unwrap_or_default());
+    }
+    for (i, f) in s.frameworks.iter().enumerate() {
+        c.text(Table::Framework, i, "name", Some(&f.id), f.name.as_deref().unwrap_or_default());
+    }
+    for (i, p) in s.partners.iter().enumerate() {
+        c.text(Table::Partner, i, "name", Some(&p.id), p.name.as_deref().unwrap_or_default());
+        for status in &p.statuses {
+            c.text(Table::Partner, i, "statuses", Some(&p.id), status);
+        }
+    }
+    for (i, x) in s.committees.iter().enumerate() {
+        c.text(Table::Committee, i, "name", Some(&x.id), x.name.as_deref().unwrap_or_default());
+    }
     check_members(&mut c);
     check_partners(&mut c, &index);
     check_committees(&mut c, &index);
@@ -228,6 +273,18 @@ fn check_committees(c: &mut Checker<'_>, index: &Index) {
                 .filter(|m| !m.weights.contains_key(weight))
                 .map(|m| m.id.as_str())
                 .collect();
+            let weights: Vec<_> =
+                seats.iter().filter_map(|&m| c.s.members.get(m)).map(|m| m.weights.get(weight).copied()).collect();
+            if !crate::rules::weights_fit(&weights) {
+                c.report(
+                    Table::Committee,
+                    i,
+                    "rule.weight",
+                    Some(&com.id),
+                    format!("the `{weight}` weights need more digits together than can be added exactly"),
+                )
+                .help = Some("give the weights fewer decimal places, or smaller units".to_owned());
+            }
             if !missing.is_empty() {
                 let shown: Vec<String> = missing.iter().take(8).map(|m| format!("`{m}`")).collect();
                 let more = if missing.len() > 8 { format!(" and {} more", missing.len() - 8) } else { String::new() };
@@ -243,7 +300,27 @@ fn check_committees(c: &mut Checker<'_>, index: &Index) {
         }
         match &com.rule {
             Rule::Veto { min_yes, veto } => {
+                if veto.is_empty() {
+                    c.report(
+                        Table::Committee,
+                        i,
+                        "rule.veto",
+                        Some(&com.id),
+                        "a veto rule needs at least one member who holds the veto",
+                    )
+                    .help = Some("list the members who hold a veto, or use `kind = \"majority\"`".to_owned());
+                }
                 for (j, id) in veto.iter().enumerate() {
+                    if veto.iter().take(j).any(|v| v == id) {
+                        c.report(
+                            Table::Committee,
+                            i,
+                            &format!("rule.veto[{j}]"),
+                            Some(&com.id),
+                            format!("veto member `{id}` is listed twice"),
+                        );
+                        continue;
+                    }
                     match index.members.get(id) {
                         Some(m) if seats.contains(m) => {}
                         Some(_) => {
@@ -279,6 +356,19 @@ fn check_committees(c: &mut Checker<'_>, index: &Index) {
             Rule::Qualified { blocking_min: Some(0), .. } => {
                 c.report(Table::Committee, i, "rule.blocking_min", Some(&com.id), "`blocking_min` must be at least 1");
             }
+            Rule::Qualified { blocking_min: Some(n), .. } if *n as usize > seats.len() => {
+                c.report(
+                    Table::Committee,
+                    i,
+                    "rule.blocking_min",
+                    Some(&com.id),
+                    format!(
+                        "`blocking_min = {n}` is more than the committee's {} members, so no minority could ever block",
+                        seats.len()
+                    ),
+                )
+                .help = Some(format!("at most {}", seats.len()));
+            }
             _ => {}
         }
     }
@@ -287,6 +377,7 @@ fn check_committees(c: &mut Checker<'_>, index: &Index) {
 /// Checks one observation on its own: id, source, dates and value.
 pub(crate) fn check_fact(c: &mut Checker<'_>, i: usize, f: &Fact) -> bool {
     c.source(Table::Fact, i, &f.id, &f.source);
+    c.text(Table::Fact, i, "source", Some(&f.id), &f.source);
     if !is_valid_id(&f.id) {
         c.bad_id(Table::Fact, i, &f.id);
         return false;
@@ -323,12 +414,17 @@ pub(crate) fn check_fact_clash(c: &mut Checker<'_>, i: usize, f: &Fact, first: u
     .help = Some(help.to_owned());
 }
 
-/// A value positions can read: a decimal has at most 4 places.
+/// A value positions can read: a decimal within Cedar's (at most 4 places, at most
+/// 922,337,203,685,477.5807), a string of at most [`MAX_TEXT_BYTES`].
 fn check_value(c: &mut Checker<'_>, table: Table, i: usize, field: &str, id: &str, v: &Value) {
-    if let Value::Decimal(d) = v
-        && let Err(message) = crate::model::check_cedar_decimal(*d)
-    {
-        c.report(table, i, field, Some(id), message);
+    match v {
+        Value::Decimal(d) => {
+            if let Err(message) = crate::model::check_cedar_decimal(*d) {
+                c.report(table, i, field, Some(id), message);
+            }
+        }
+        Value::String(text) => c.text(table, i, field, Some(id), text),
+        Value::Bool(_) | Value::Long(_) => {}
     }
 }
 
@@ -395,6 +491,9 @@ pub(crate) fn check_proposal(
     attrs: &mut AttributeShapes,
 ) {
     {
+        c.text(Table::Proposal, i, "title", Some(&p.id), p.title.as_deref().unwrap_or_default());
+        c.text(Table::Proposal, i, "kind", Some(&p.id), &p.kind);
+        c.text(Table::Proposal, i, "withdrawn_reason", Some(&p.id), p.withdrawn_reason.as_deref().unwrap_or_default());
         if !p.committee.is_empty() && !index.committees.contains_key(&p.committee) {
             c.report(Table::Proposal, i, "committee", Some(&p.id), format!("unknown committee `{}`", p.committee))
                 .help = Some("declare it with `[[committee]]`".to_owned());
@@ -487,11 +586,20 @@ pub(crate) fn check_proposal(
 }
 
 fn check_positions(c: &mut Checker<'_>, index: &Index) {
+    let mut held: HashMap<&str, usize> = HashMap::new();
     for (i, p) in c.s.positions.iter().enumerate() {
         if !p.member.is_empty() && !index.members.contains_key(&p.member) {
             c.report(Table::Position, i, "member", Some(&p.id), format!("unknown member `{}`", p.member));
         }
+        let count = held.entry(p.member.as_str()).or_default();
+        *count += 1;
+        if *count == MAX_POSITIONS_PER_MEMBER + 1 {
+            let message = format!("member `{}` holds more than {MAX_POSITIONS_PER_MEMBER} positions", p.member);
+            c.report(Table::Position, i, "member", Some(&p.id), message).help =
+                Some("a position may hold several policies; withdrawn positions count too".to_owned());
+        }
         c.source(Table::Position, i, &p.id, &p.source);
+        c.text(Table::Position, i, "source", Some(&p.id), &p.source);
         if let (Some(since), Some(withdrawn)) = (p.since, p.withdrawn)
             && withdrawn <= since
         {
@@ -536,6 +644,7 @@ pub(crate) fn check_vote(c: &mut Checker<'_>, index: &Index, i: usize, v: &Vote)
             );
         }
     }
+    c.text(Table::Vote, i, "reason", label, v.reason.as_deref().unwrap_or_default());
     if v.stance == VoteStance::Object && v.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         c.report(Table::Vote, i, "reason", label, "an objection needs a `reason`").help =
             Some("say why the member breaks silence, e.g. `reason = \"…\"`".to_owned());
@@ -544,6 +653,7 @@ pub(crate) fn check_vote(c: &mut Checker<'_>, index: &Index, i: usize, v: &Vote)
 
 /// Checks one extension on its own: its proposal and its dates.
 pub(crate) fn check_extension(c: &mut Checker<'_>, index: &Index, i: usize, x: &Extension) {
+    c.text(Table::Extension, i, "reason", Some(&x.proposal), x.reason.as_deref().unwrap_or_default());
     if !index.proposals.contains_key(&x.proposal) {
         c.report(Table::Extension, i, "proposal", Some(&x.proposal), format!("unknown proposal `{}`", x.proposal));
     }
@@ -560,6 +670,8 @@ pub(crate) fn check_extension(c: &mut Checker<'_>, index: &Index, i: usize, x: &
 
 /// Checks one recorded decision on its own: its proposal and its source.
 pub(crate) fn check_decision(c: &mut Checker<'_>, index: &Index, i: usize, d: &DecisionRecord) {
+    c.text(Table::Decision, i, "source", Some(&d.proposal), &d.source);
+    c.text(Table::Decision, i, "note", Some(&d.proposal), d.note.as_deref().unwrap_or_default());
     if !index.proposals.contains_key(&d.proposal) {
         c.report(Table::Decision, i, "proposal", Some(&d.proposal), format!("unknown proposal `{}`", d.proposal));
     }

@@ -34,7 +34,7 @@ const VETO: usize = 6;
 /// Boolean facts read by positions, each observed on 2025-01-01 and maybe again later.
 const FACTS: usize = 4;
 const PARTNERS: usize = 3;
-const TEMPLATES: u8 = 10;
+const TEMPLATES: u8 = 12;
 
 /// The days records are dated on, by index.
 const PALETTE: [(u16, u8, u8); 11] = [
@@ -295,7 +295,8 @@ fn spec() -> impl Strategy<Value = Spec> {
                     eop,
                     min_yes: 1 + min_yes % n,
                     two_vetoes: two_vetoes && n > 1,
-                    blocking_min,
+                    // At most the body's size: a larger one is refused (no minority could block).
+                    blocking_min: blocking_min.map(|b| b.min(n as u32)),
                     quota,
                     proposals,
                     positions,
@@ -611,6 +612,13 @@ fn position_from_template(id: &str, member: &str, template: u8, k: usize, j: usi
         ),
         // Reads a fact that has lapsed by May 2025: an evaluation error from then on.
         8 => "forbid (principal, action, resource) when { context.facts.lapsed };".to_owned(),
+        // Equal to one of a few dates: the verdict changes on each and on the day after.
+        10 => format!(
+            "forbid (principal, action, resource) when {{ [\"2025-06-{:02}\", \"2025-07-01\"].contains(context.date) }};",
+            10 + k % 12
+        ),
+        // Days of the month: a pattern whose match changes many times.
+        11 => format!("forbid (principal, action, resource) unless {{ context.date like \"*-{}*\" }};", k % 3),
         _ => format!(
             "// by date\nforbid (principal, action, resource) when {{ context.date like \"2025-06-*\" && context.facts.f{k} }};"
         ),

@@ -8,6 +8,7 @@ use miette::Diagnostic;
 
 use super::MEMBER;
 use super::reads::Reads;
+use crate::limits::{MAX_POLICIES, MAX_POLICY_BYTES, MAX_POLICY_DEPTH, MAX_POLICY_NESTING};
 
 /// A position ready to evaluate.
 #[derive(Debug, Clone)]
@@ -16,7 +17,27 @@ pub(crate) struct CompiledPosition {
     pub(crate) policies: PolicySet,
     /// What they read.
     pub(crate) reads: Reads,
+    /// How deep its expressions nest (at most [`MAX_POLICY_DEPTH`]).
+    pub(crate) depth: usize,
 }
+
+impl CompiledPosition {
+    /// Runs `evaluate` (Cedar's evaluation of these policies) with stack enough for their depth,
+    /// whatever thread calls it: Cedar recurses once per level of an expression and reports
+    /// "recursion limit reached" when its stack runs low, which would make a deep position's
+    /// verdict depend on the caller's thread (a server worker has 2 MiB, a debug build needs about
+    /// 50 KiB a level). Where the stack left is short, `evaluate` runs on a grown segment.
+    pub(crate) fn with_stack<T>(&self, evaluate: impl FnOnce() -> T) -> T {
+        let need = EVALUATION_BASE + self.depth * EVALUATION_PER_LEVEL;
+        stacker::maybe_grow(need, need + EVALUATION_BASE, evaluate)
+    }
+}
+
+/// The stack Cedar's evaluation needs besides its levels, with room for its own 100 KiB check.
+const EVALUATION_BASE: usize = 512 * 1024;
+/// The stack one level of expression needs (measured at about 50 KiB in a debug build and 8 KiB
+/// in a release build).
+const EVALUATION_PER_LEVEL: usize = 64 * 1024;
 
 /// Something wrong with a position's policy text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +71,103 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// Parses, checks and validates the policies of `member`'s position.
+/// The stack the parser and the checks of a policy run on. A policy within the limits above
+/// needs far less; Cedar's parser recurses once per level of the text, so it runs on a thread of
+/// its own rather than on whatever thread loads the scenario (a server's worker has 2 MiB).
+const COMPILE_STACK: usize = 64 * 1024 * 1024;
+
+/// Checks the size and the bracket nesting of a policy text before Cedar reads it.
+fn check_text(text: &str) -> Result<(), PolicyProblem> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(PolicyProblem::plain(
+            format!("the policy is {} bytes long; a position's policy is at most {MAX_POLICY_BYTES} bytes", text.len()),
+            Some("state the position in fewer, simpler policies, or split it into several positions"),
+        ));
+    }
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                // A string: skip to its closing quote, past escapes.
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|(_, c)| *c == '/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > deepest {
+                    (deepest, at) = (depth, i);
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_POLICY_NESTING {
+        return Err(PolicyProblem {
+            message: format!(
+                "the policy nests parentheses, brackets or braces {deepest} deep; at most {MAX_POLICY_NESTING}"
+            ),
+            help: Some("write the condition with fewer levels: `a && b && c` needs no parentheses".to_owned()),
+            range: Some(at..at + 1),
+        });
+    }
+    Ok(())
+}
+
+/// How deep the expressions of a policy nest, from its JSON form, walked without recursion.
+fn expression_depth(est: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(est, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match v {
+            serde_json::Value::Object(map) => stack.extend(map.values().map(|x| (x, depth + 1))),
+            serde_json::Value::Array(items) => stack.extend(items.iter().map(|x| (x, depth + 1))),
+            _ => {}
+        }
+    }
+    // Every expression is an object naming its operator around an object or array of operands.
+    deepest / 2
+}
+
+/// Parses, checks and validates the policies of `member`'s position, after checking its size
+/// and nesting, on a thread with a known stack.
 pub(crate) fn compile(
+    text: &str,
+    member: &str,
+    validator: Option<&Validator>,
+) -> Result<CompiledPosition, Vec<PolicyProblem>> {
+    check_text(text).map_err(|p| vec![p])?;
+    let compiled = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("concord-policy".to_owned())
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, || compile_here(text, member, validator))
+            .map(|thread| thread.join())
+    });
+    match compiled {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(vec![PolicyProblem::plain("the policy could not be read (its reader failed)", None)]),
+        Err(e) => Err(vec![PolicyProblem::plain(format!("cannot start a thread to read the policy: {e}"), None)]),
+    }
+}
+
+fn compile_here(
     text: &str,
     member: &str,
     validator: Option<&Validator>,
@@ -96,6 +212,28 @@ pub(crate) fn compile(
         problems
             .push(PolicyProblem::plain("the policy text holds no policy", Some("write at least one `forbid (...);`")));
     }
+    if count > MAX_POLICIES {
+        problems.push(PolicyProblem::plain(
+            format!("the position holds {count} policies; at most {MAX_POLICIES}"),
+            Some("split it into several positions"),
+        ));
+    }
+    let ests: Vec<Option<serde_json::Value>> = set.policies().map(|p| p.to_json().ok()).collect();
+    let mut deepest = 0;
+    for (policy, est) in set.policies().zip(&ests) {
+        // A policy whose JSON form cannot be had is read as deep as allowed.
+        let depth = est.as_ref().map_or(MAX_POLICY_DEPTH, expression_depth);
+        deepest = deepest.max(depth);
+        if depth > MAX_POLICY_DEPTH {
+            problems.push(PolicyProblem::plain(
+                format!("policy `{}` nests expressions {depth} deep; at most {MAX_POLICY_DEPTH}", policy.id()),
+                Some("a long chain of `&&` or `||` nests one level per operator: split the condition into several policies, which object one by one"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     if let Some(validator) = validator {
         let result = validator.validate(&set, ValidationMode::Strict);
         for e in result.validation_errors() {
@@ -106,17 +244,17 @@ pub(crate) fn compile(
         return Err(problems);
     }
     let mut reads = Reads::default();
-    for policy in set.policies() {
-        match policy.to_json() {
-            Ok(est) => reads.add_policy(&est),
-            Err(_) => {
+    for est in &ests {
+        match est {
+            Some(est) => reads.add_policy(est),
+            None => {
                 // Cannot happen for a parsed static policy; read everything to stay correct.
                 reads.resource.identity = true;
                 reads.all_facts = true;
             }
         }
     }
-    Ok(CompiledPosition { policies: set, reads })
+    Ok(CompiledPosition { policies: set, reads, depth: deepest })
 }
 
 #[cfg(test)]

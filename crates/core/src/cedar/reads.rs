@@ -16,6 +16,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value as Json;
 
+use crate::date::Date;
+use crate::engine::calendar::Pattern;
+
 /// How a policy reads a proposal's partners.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum PartnersRead {
@@ -62,6 +65,11 @@ pub(crate) struct Reads {
     pub(crate) all_facts: bool,
     /// Whether `context.date` is read: the answer can change from one day to the next.
     pub(crate) date: bool,
+    /// Every `like` pattern of the policy: the only strings that change from day to day are
+    /// dates, so these (and `dates`) are all a policy can see of the date (`engine::calendar`).
+    pub(crate) patterns: Vec<Pattern>,
+    /// The string literals of the policy that are dates (`"YYYY-MM-DD"`).
+    pub(crate) dates: BTreeSet<Date>,
 }
 
 impl Reads {
@@ -103,7 +111,15 @@ impl Reads {
                         return;
                     }
                     if op == "Value" {
-                        return; // a literal
+                        self.literal(arg);
+                        return;
+                    }
+                    if op == "like"
+                        && let Some(pattern) =
+                            arg.get("pattern").and_then(Json::as_array).and_then(|p| Pattern::from_est(p))
+                        && !self.patterns.contains(&pattern)
+                    {
+                        self.patterns.push(pattern);
                     }
                 }
                 for v in map.values() {
@@ -111,6 +127,20 @@ impl Reads {
                 }
             }
             Json::Array(items) => items.iter().for_each(|v| self.walk(v)),
+            _ => {}
+        }
+    }
+
+    /// Keeps the strings of a literal that are dates.
+    fn literal(&mut self, value: &Json) {
+        match value {
+            Json::String(text) => {
+                if let Some(date) = as_date(text) {
+                    self.dates.insert(date);
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| self.literal(v)),
+            Json::Object(map) => map.values().for_each(|v| self.literal(v)),
             _ => {}
         }
     }
@@ -188,6 +218,11 @@ impl Reads {
             _ => r.identity = true,
         }
     }
+}
+
+/// A string that is a date as `context.date` writes it.
+pub(crate) fn as_date(text: &str) -> Option<Date> {
+    text.parse::<Date>().ok().filter(|d| d.to_string() == text)
 }
 
 /// `var.a.b.c` as (`var`, [`a`, `b`, `c`]), or None when the chain does not start at a variable.

@@ -167,7 +167,7 @@ impl Engine {
         for &m in seats {
             dates.extend(self.scenario.members.get(m).and_then(|m| m.joined));
             for &pos in self.positions_by_member.get(m).map_or(&[][..], Vec::as_slice) {
-                dates.extend(lens.world.changes_between(self, pos, start, end));
+                dates.extend(lens.world.changes_between(pos, start, end));
             }
         }
         if let Some(p) = self.scenario.proposals.get(proposal) {

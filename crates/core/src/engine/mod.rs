@@ -10,6 +10,7 @@
 
 mod apply;
 mod baseline;
+pub(crate) mod calendar;
 mod checks;
 mod classes;
 mod decision;

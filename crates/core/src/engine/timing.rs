@@ -315,10 +315,10 @@ impl<'e> Lens<'e> {
                     .stances
                     .iter()
                     .filter(|s| s.stance == Stance::Object)
-                    .map(|s| self.next_change_of(proposal, s.member, at))
+                    .map(|s| self.next_change_of(proposal, s.member, at, to))
                     .try_fold(at, |latest, next| next.map(|n| latest.max(n)))
             } else {
-                self.next_change(proposal, at)
+                self.next_change(proposal, at, to)
             };
             match next {
                 Some(next) if next > at && next <= to => at = next,
@@ -327,8 +327,9 @@ impl<'e> Lens<'e> {
         }
     }
 
-    /// The first date after `after` on which a member's stance on a proposal can change.
-    pub(crate) fn next_change_of(&self, proposal: usize, member: usize, after: Date) -> Option<Date> {
+    /// The first date after `after` on which a member's stance on a proposal can change (looking
+    /// at the date itself only up to `until`).
+    pub(crate) fn next_change_of(&self, proposal: usize, member: usize, after: Date, until: Date) -> Option<Date> {
         let e = self.engine;
         let vote = e.votes_by_proposal.get(proposal).and_then(|votes| {
             votes
@@ -342,18 +343,18 @@ impl<'e> Lens<'e> {
             .get(member)
             .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter_map(|&pos| self.world.next_change(e, pos, after));
+            .filter_map(|&pos| self.world.next_change(pos, after, until));
         vote.into_iter().chain(positions).min()
     }
 
     /// The first date after `after` on which anything a proposal's decision reads can change:
     /// a seated member's stance, or a member taking its seat.
-    pub(crate) fn next_change(&self, proposal: usize, after: Date) -> Option<Date> {
+    pub(crate) fn next_change(&self, proposal: usize, after: Date, until: Date) -> Option<Date> {
         let e = self.engine;
         let committee = e.committee_of(proposal);
         let seats = e.committees.get(committee).map_or(&[][..], |c| c.seats.as_slice());
         let joins = seats.iter().filter_map(|&m| e.scenario.members.get(m)?.joined).filter(|&j| j > after);
-        seats.iter().filter_map(|&m| self.next_change_of(proposal, m, after)).chain(joins).min()
+        seats.iter().filter_map(|&m| self.next_change_of(proposal, m, after, until)).chain(joins).min()
     }
 }
 

@@ -11,13 +11,15 @@
 //! values of the facts it reads, so a position evaluated on a hundred deadlines whose facts are
 //! the same is evaluated by Cedar once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use cedar_policy::{Authorizer, Context, Request};
 
 use super::Engine;
+use super::calendar::Calendar;
 use super::evaluation::{FactSet, Observation};
+use crate::cedar::reads::as_date;
 use crate::cedar::world;
 use crate::date::Date;
 use crate::model::Value;
@@ -35,14 +37,17 @@ pub(crate) enum Verdict {
 pub(crate) struct World {
     /// Facts held at one value throughout (a what-if), by id.
     pub(crate) overrides: BTreeMap<String, Value>,
-    /// For every position, the sorted dates on which its verdicts can change.
+    /// For every position, the sorted dates on which its verdicts can change, but for the days
+    /// its `like` patterns start or stop matching the date.
     changes: Vec<Vec<Date>>,
+    /// For every position that reads the date with `like` patterns, when they match.
+    calendars: Vec<Option<Calendar>>,
 }
 
 impl World {
     /// A world with no facts and no positions, until the engine is built.
     pub(crate) fn empty() -> World {
-        World { overrides: BTreeMap::new(), changes: Vec::new() }
+        World { overrides: BTreeMap::new(), changes: Vec::new(), calendars: Vec::new() }
     }
 
     /// The world of the scenario, with `overrides` held throughout.
@@ -58,6 +63,10 @@ impl World {
             dates.extend(f.valid_until.and_then(Date::next));
         }
         let all: Vec<Date> = fact_changes.values().flatten().copied().collect();
+        // The strings of the world that are dates: a position that reads the date can compare it
+        // with them.
+        let reads_date = engine.positions.iter().any(|p| p.reads.date);
+        let world_dates: BTreeSet<Date> = if reads_date { dates_in(engine, &overrides) } else { BTreeSet::new() };
         let changes = engine
             .scenario
             .positions
@@ -79,37 +88,47 @@ impl World {
                 dates.extend(position.since);
                 dates.extend(position.recorded);
                 dates.extend(position.withdrawn);
+                if compiled.reads.date {
+                    // The date starts and stops being equal to one of these.
+                    for &d in world_dates.iter().chain(&compiled.reads.dates) {
+                        dates.push(d);
+                        dates.extend(d.next());
+                    }
+                }
                 dates.sort_unstable();
                 dates.dedup();
                 dates
             })
             .collect();
-        World { overrides, changes }
+        let calendars = engine
+            .positions
+            .iter()
+            .map(|p| if p.reads.date { Calendar::new(p.reads.patterns.clone()) } else { None })
+            .collect();
+        World { overrides, changes, calendars }
     }
 
-    /// The first date after `after` on which a position's verdict can change, if any.
-    pub(crate) fn next_change(&self, engine: &Engine, position: usize, after: Date) -> Option<Date> {
-        if engine.positions.get(position).is_some_and(|p| p.reads.date) {
-            return after.next();
-        }
-        let dates = self.changes.get(position)?;
-        dates.get(dates.partition_point(|&d| d <= after)).copied()
+    /// The first date in `after+1 ..= until` on which a position's verdict can change, or the first
+    /// such date after `until` when it is known without looking at the date.
+    pub(crate) fn next_change(&self, position: usize, after: Date, until: Date) -> Option<Date> {
+        let fixed =
+            self.changes.get(position).and_then(|dates| dates.get(dates.partition_point(|&d| d <= after)).copied());
+        let calendar = self.calendars.get(position).and_then(Option::as_ref);
+        let by_date = calendar.and_then(|c| c.next_change(after, fixed.map_or(until, |f| f.min(until))));
+        by_date.or(fixed)
     }
 
     /// The dates in `from..=to` on which a position's verdict can change.
-    pub(crate) fn changes_between(&self, engine: &Engine, position: usize, from: Date, to: Date) -> Vec<Date> {
-        if engine.positions.get(position).is_some_and(|p| p.reads.date) {
-            let mut out = Vec::new();
-            let mut day = Some(from);
-            while let Some(d) = day.filter(|&d| d <= to) {
-                out.push(d);
-                day = d.next();
-            }
-            return out;
-        }
+    pub(crate) fn changes_between(&self, position: usize, from: Date, to: Date) -> Vec<Date> {
         let Some(dates) = self.changes.get(position) else { return Vec::new() };
         let start = dates.partition_point(|&d| d < from);
-        dates.iter().skip(start).take_while(|&&d| d <= to).copied().collect()
+        let mut out: Vec<Date> = dates.iter().skip(start).take_while(|&&d| d <= to).copied().collect();
+        if let Some(calendar) = self.calendars.get(position).and_then(Option::as_ref) {
+            out.extend(calendar.changes_between(from, to));
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
     }
 
     /// The facts in force on a date, per contract §1: for each fact, the observation known and
@@ -283,6 +302,19 @@ impl Days {
     }
 }
 
+/// The strings of the facts (as observed or held in a what-if) and of the proposals that are
+/// dates.
+fn dates_in(engine: &Engine, overrides: &BTreeMap<String, Value>) -> BTreeSet<Date> {
+    let facts = engine.scenario.facts.iter().map(|f| &f.value).chain(overrides.values());
+    let attributes = engine.scenario.proposals.iter().flat_map(|p| p.attributes.values());
+    let values = facts.chain(attributes).filter_map(|v| match v {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    });
+    let kinds = engine.scenario.proposals.iter().map(|p| p.kind.as_str());
+    values.chain(kinds).filter_map(as_date).collect()
+}
+
 impl Engine {
     pub(crate) fn verdict_on(&self, position: usize, rep: usize, context: &Context) -> Verdict {
         let (Some(compiled), Some(proposal), Some(member)) = (
@@ -302,7 +334,8 @@ impl Engine {
             Ok(r) => r,
             Err(e) => return Verdict::Error(e.to_string().into()),
         };
-        let response = Authorizer::new().is_authorized(&request, &compiled.policies, &self.entities);
+        let response =
+            compiled.with_stack(|| Authorizer::new().is_authorized(&request, &compiled.policies, &self.entities));
         if response.diagnostics().reason().next().is_some() {
             return Verdict::Forbids;
         }

@@ -68,6 +68,142 @@ impl<'g> View<'g> {
     }
 }
 
+/// Where the rows of the (size, weight) table lie. Subsets of F are symmetric,
+/// C[k][w] = C[f − k][W − w] (complements), so the table is kept only up to about half the free
+/// weight (`stored`) and the rest is read through complements; row k only spans the weights a
+/// subset of k players can have, from the k lightest to the k heaviest (or the stored end, where
+/// heavier subsets saturate). Row k is at `offset[k]..offset[k + 1]`.
+struct Layout {
+    free_weight: usize,
+    stored: usize,
+    /// The free players' weights, lightest first.
+    ascending: Vec<usize>,
+    lo: Vec<usize>,
+    hi: Vec<usize>,
+    offset: Vec<usize>,
+}
+
+impl Layout {
+    fn new(view: &View<'_>) -> Layout {
+        let f = view.free.len();
+        let cap = usize::try_from(view.cap()).unwrap_or(usize::MAX);
+        let free_weight = usize::try_from(view.free_weight()).unwrap_or(usize::MAX);
+        let stored = cap.min(free_weight / 2 + 1);
+        let mut ascending: Vec<usize> = view.free.iter().map(|&p| view.weight(p) as usize).collect();
+        ascending.sort_unstable();
+        let mut lo = vec![0usize; f + 1];
+        let mut hi = vec![0usize; f + 1];
+        let (mut light, mut heavy) = (0usize, 0usize);
+        for k in 1..=f {
+            light = light.saturating_add(ascending.get(k - 1).copied().unwrap_or(0));
+            heavy = heavy.saturating_add(ascending.get(f - k).copied().unwrap_or(0));
+            if let (Some(l), Some(h)) = (lo.get_mut(k), hi.get_mut(k)) {
+                (*l, *h) = (light.min(stored), heavy.min(stored));
+            }
+        }
+        let mut offset = vec![0usize; f + 2];
+        for k in 0..=f {
+            let row = |v: &[usize]| v.get(k).copied().unwrap_or(0);
+            let next = row(&offset).saturating_add(row(&hi) - row(&lo)).saturating_add(1);
+            if let Some(slot) = offset.get_mut(k + 1) {
+                *slot = next;
+            }
+        }
+        Layout { free_weight, stored, ascending, lo, hi, offset }
+    }
+
+    fn cells(&self) -> usize {
+        self.offset.last().copied().unwrap_or(0)
+    }
+
+    fn row_len(&self, k: usize) -> usize {
+        self.hi.get(k).copied().unwrap_or(0) - self.lo.get(k).copied().unwrap_or(0) + 1
+    }
+}
+
+/// What an exact programme costs before it runs: the bytes of its tables and the additions it
+/// makes, counted in machine words (a 1,024-bit count is 16), so that a caller can refuse or
+/// sample instead of running out of memory or time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Cost {
+    /// Bytes of the tables.
+    pub(crate) bytes: u64,
+    /// Word additions.
+    pub(crate) work: u64,
+}
+
+/// Bytes of one count for a game with `f` free players (the type `with_count!` picks).
+pub(crate) fn count_bytes(f: usize) -> u64 {
+    fn size<C: Count>() -> u64 {
+        std::mem::size_of::<C>() as u64
+    }
+    crate::power::with_count!(f, size())
+}
+
+impl View<'_> {
+    /// The cost of [`banzhaf_count_free`].
+    pub(crate) fn count_free_cost(&self) -> Cost {
+        let word = count_bytes(self.free.len());
+        let words = (word / 8).max(1);
+        let t = self.clauses.iter().map(|&(_, w)| w).min().unwrap_or(0).min(self.free_weight() + 1);
+        let t = u64::try_from(t).unwrap_or(u64::MAX);
+        let mut weights: Vec<u64> = self.free.iter().map(|&p| self.weight(p)).filter(|&w| w < t).collect();
+        weights.sort_unstable();
+        let mut additions = 0u64;
+        let mut reach = 0u64;
+        for &w in &weights {
+            reach = if w == 0 { reach } else { reach.saturating_add(w).min(t.saturating_sub(1)) };
+            additions = additions.saturating_add((reach + 1).saturating_sub(w));
+        }
+        additions = additions.saturating_add(t);
+        for p in 0..self.game.len() {
+            let w = self.weight(p);
+            if w > 0 && w < t {
+                additions = additions.saturating_add(t / w);
+            }
+        }
+        Cost {
+            bytes: t.saturating_mul(2).saturating_add(2).saturating_mul(word),
+            work: additions.saturating_mul(words),
+        }
+    }
+
+    /// The cost of [`general`]: the table, filling it, and each kind of player's swings by size
+    /// (and their weighting by orderings, in big integers).
+    pub(crate) fn general_cost(&self) -> Cost {
+        let layout = Layout::new(self);
+        let f = self.free.len();
+        let n = self.game.len() as u64;
+        let word = count_bytes(f);
+        let words = (word / 8).max(1);
+        let cells = layout.cells() as u64;
+        let mut additions = cells;
+        for k in 0..=f {
+            additions = additions.saturating_add((layout.row_len(k) as u64).saturating_mul((f - k) as u64));
+        }
+        let mut kinds: Vec<(u64, bool)> = (0..self.game.len())
+            .map(|p| (self.weight(p), self.game.required.get(p).copied().unwrap_or(false)))
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let kinds = kinds.len() as u64;
+        // Per kind: two alternating series of up to k terms for each size k, then one product of
+        // a count by an ordering weight (about n·log2(n) bits) for each size.
+        let big_words = (n * u64::from(n.max(2).ilog2() + 1)).div_ceil(64);
+        let per_kind = (f as u64 * (f as u64 + 1)).saturating_add(n.saturating_mul(words).saturating_mul(big_words));
+        additions = additions.saturating_mul(words).saturating_add(kinds.saturating_mul(per_kind));
+        let tables = cells.saturating_add(2 * f as u64 + 4).saturating_mul(word);
+        // Factorials and ordering weights, about n² · log2(n) / 8 bytes.
+        let big = n.saturating_mul(big_words).saturating_mul(16);
+        Cost { bytes: tables.saturating_add(big), work: additions }
+    }
+
+    /// Cells of the (size, weight) table.
+    pub(crate) fn general_cells(&self) -> u64 {
+        Layout::new(self).cells() as u64
+    }
+}
+
 /// 2^e as a count.
 fn pow2<C: Count>(e: usize) -> C {
     let mut x = C::one();
@@ -189,32 +325,8 @@ pub(crate) fn general<C: Count>(
     let f = view.free.len();
     let cap = view.cap() as usize;
     let width = cap + 1;
-    // Subsets of F are symmetric: C[k][w] = C[f − k][W − w] (complements), so the table is kept
-    // only up to about half the free weight and the rest is read through complements.
-    let free_weight = usize::try_from(view.free_weight()).unwrap_or(usize::MAX);
-    let stored = cap.min(free_weight / 2 + 1);
-    // Row k only spans the weights a subset of k players can have: from the k lightest to the k
-    // heaviest (or the stored end, where heavier subsets saturate).
-    let mut ascending: Vec<usize> = view.free.iter().map(|&p| view.weight(p) as usize).collect();
-    ascending.sort_unstable();
-    let mut lo = vec![0usize; f + 1];
-    let mut hi = vec![0usize; f + 1];
-    let (mut light, mut heavy) = (0usize, 0usize);
-    for k in 1..=f {
-        light = light.saturating_add(ascending.get(k - 1).copied().unwrap_or(0));
-        heavy = heavy.saturating_add(ascending.get(f - k).copied().unwrap_or(0));
-        if let (Some(l), Some(h)) = (lo.get_mut(k), hi.get_mut(k)) {
-            (*l, *h) = (light.min(stored), heavy.min(stored));
-        }
-    }
+    let Layout { free_weight, stored, ascending, lo, hi, offset } = Layout::new(view);
     let bound = |v: &[usize], k: usize| v.get(k).copied().unwrap_or(0);
-    let mut offset = vec![0usize; f + 2];
-    for k in 0..=f {
-        let next = bound(&offset, k) + bound(&hi, k) - bound(&lo, k) + 1;
-        if let Some(slot) = offset.get_mut(k + 1) {
-            *slot = next;
-        }
-    }
     // C[k][w] at offset[k] + (w − lo[k]); the cell of weight `stored` holds every heavier subset.
     let mut c: Vec<C> = vec![C::default(); bound(&offset, f + 1)];
     if let Some(first) = c.first_mut() {
@@ -310,10 +422,12 @@ pub(crate) fn general<C: Count>(
         }
     };
     let facts = factorials(n);
-    let order_weight = |s: usize| -> BigUint {
-        // s! (n − s − 1)!: orderings in which a given coalition of size s precedes the pivot.
-        facts.get(s).cloned().unwrap_or_default() * facts.get(n.saturating_sub(s + 1)).cloned().unwrap_or_default()
-    };
+    // s! (n − s − 1)!: orderings in which a given coalition of size s precedes the pivot.
+    let order_weights: Vec<BigUint> = (0..n)
+        .map(|s| {
+            facts.get(s).cloned().unwrap_or_default() * facts.get(n.saturating_sub(s + 1)).cloned().unwrap_or_default()
+        })
+        .collect();
     let n_fact = facts.get(n).cloned().unwrap_or_default();
     // thresholds[k]: the first winning weight column for size k (width when none).
     let thresholds: Vec<usize> = (0..=f + 1).map(|k| view.threshold(k).min(width as u128) as usize).collect();
@@ -384,7 +498,9 @@ pub(crate) fn general<C: Count>(
         let mut weighted = BigUint::default();
         for (s, count) in by_size.iter().enumerate() {
             let count = count.to_big();
-            weighted += &count * order_weight(s);
+            if let Some(orderings) = order_weights.get(s) {
+                weighted += &count * orderings;
+            }
             total += count;
         }
         if let Some(slot) = swings.get_mut(player) {

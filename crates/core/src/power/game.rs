@@ -93,18 +93,16 @@ impl Game {
         };
         let (ints, scale) = integer_weights(&players, &weights)?;
         let total: u128 = ints.iter().map(|&w| u128::from(w)).sum();
+        // ceil(share × of), exactly.
         let share_of = |share: Decimal, of: u128| -> u128 {
-            // ceil(share × of), exactly.
-            let num = share.units().max(0) as u128 * of;
-            let den = 10u128.pow(share.scale());
-            num.div_ceil(den)
+            mul_div_ceil(share.units().max(0) as u128, of, 10u128.pow(share.scale()))
         };
         let mut required = vec![false; n];
         let clauses = match rule {
             Rule::Consensus | Rule::Unanimity => vec![Clause { min_count: n, min_weight: 0 }],
             Rule::Majority { share } => {
                 // consents > share × n  ⇔  consents ≥ floor(share × n) + 1
-                let floor = (share.units().max(0) as u128 * n as u128) / 10u128.pow(share.scale());
+                let floor = mul_div_floor(share.units().max(0) as u128, n as u128, 10u128.pow(share.scale()));
                 vec![Clause { min_count: floor as usize + 1, min_weight: 0 }]
             }
             Rule::Qualified { members_share, weight_share, blocking_min, .. } => {
@@ -214,10 +212,34 @@ fn threshold(q: Decimal, scale: u32) -> u128 {
     // w / 10^scale ≥ q.units / 10^q.scale  ⇔  w ≥ q.units × 10^scale / 10^q.scale
     let units = q.units().max(0) as u128;
     if scale >= q.scale() {
-        units * 10u128.pow(scale - q.scale())
+        // Past u128, no weight (they total below 2^63) reaches it: the largest threshold says so.
+        10u128.checked_pow(scale - q.scale()).and_then(|p| units.checked_mul(p)).unwrap_or(u128::MAX)
     } else {
         units.div_ceil(10u128.pow(q.scale() - scale))
     }
+}
+
+/// `⌈a × b / den⌉` without overflow, saturating at `u128::MAX` (`den > 0`).
+fn mul_div_ceil(a: u128, b: u128, den: u128) -> u128 {
+    match a.checked_mul(b) {
+        Some(product) => product.div_ceil(den),
+        None => big_div(a, b, den, true),
+    }
+}
+
+/// `⌊a × b / den⌋` without overflow, saturating at `u128::MAX` (`den > 0`).
+fn mul_div_floor(a: u128, b: u128, den: u128) -> u128 {
+    match a.checked_mul(b) {
+        Some(product) => product / den,
+        None => big_div(a, b, den, false),
+    }
+}
+
+fn big_div(a: u128, b: u128, den: u128, ceil: bool) -> u128 {
+    use num_bigint::BigUint;
+    let (product, den) = (BigUint::from(a) * BigUint::from(b), BigUint::from(den));
+    let quotient = if ceil { (product + &den - 1u32) / den } else { product / den };
+    u128::try_from(quotient).unwrap_or(u128::MAX)
 }
 
 /// Weights as integers at a common scale.
@@ -228,7 +250,7 @@ fn integer_weights(players: &[String], weights: &[Decimal]) -> Result<(Vec<u64>,
     let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
     let ints: Vec<u64> = weights
         .iter()
-        .map(|w| u64::try_from(w.units_at(scale)).map_err(|_| GameError::WeightsTooLarge))
+        .map(|w| w.units_at(scale).and_then(|u| u64::try_from(u).ok()).ok_or(GameError::WeightsTooLarge))
         .collect::<Result<_, _>>()?;
     let total: u128 = ints.iter().map(|&w| u128::from(w)).sum();
     if total >= 1 << 63 {

@@ -38,15 +38,14 @@ use serde::Serialize;
 
 pub use game::{Clause, Game, GameError};
 
-use count::{Count, U256, U512, U1024};
 use exact::View;
 
 /// How to compute the Shapley–Shubik index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShapleyMethod {
-    /// Exact when the table fits in `max_cells`, sampled otherwise.
+    /// Exact when the table fits in `max_cells` and the budgets, sampled otherwise.
     Auto,
-    /// Always exact (may be slow or refuse when the table is too large).
+    /// Always exact: refused, with the figures, when it does not fit the budgets.
     Exact,
     /// Always sampled, with this many orderings.
     Sample(u64),
@@ -57,18 +56,74 @@ pub enum ShapleyMethod {
 pub struct Options {
     /// How to compute Shapley–Shubik.
     pub shapley: ShapleyMethod,
-    /// The largest (size × weight) table to build, in cells.
+    /// The largest (size × weight) table to build for an exact Shapley–Shubik index under
+    /// [`ShapleyMethod::Auto`], in cells.
     pub max_cells: u64,
-    /// Orderings drawn when sampling under [`ShapleyMethod::Auto`].
+    /// Orderings (and coalitions) drawn when an index is sampled.
     pub samples: u64,
     /// Seed of the sampler.
     pub seed: u64,
+    /// The most memory the exact tables may take, in bytes: beyond it an index is sampled, or,
+    /// under [`ShapleyMethod::Exact`], refused.
+    pub max_memory: u64,
+    /// The most work, in word additions (see [`Plan::work`]), any computation may take: beyond
+    /// it an index is sampled, or refused when sampling too would exceed it.
+    pub max_work: u64,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { shapley: ShapleyMethod::Auto, max_cells: 60_000_000, samples: 1_000_000, seed: 1 }
+        Options {
+            shapley: ShapleyMethod::Auto,
+            max_cells: 60_000_000,
+            samples: 1_000_000,
+            seed: 1,
+            max_memory: DEFAULT_MAX_MEMORY,
+            max_work: u64::MAX,
+        }
     }
+}
+
+/// The default memory budget of the exact tables: 2 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 2 << 30;
+
+/// How an index is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Exactly, by counting.
+    Exact,
+    /// Estimated from this many random draws, with a stated error bound.
+    Sampled(u64),
+}
+
+impl Method {
+    fn name(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::Sampled(_) => "sampled",
+        }
+    }
+
+    fn samples(self) -> Option<u64> {
+        match self {
+            Method::Exact => None,
+            Method::Sampled(m) => Some(m),
+        }
+    }
+}
+
+/// What [`analyse`] will do and what it will cost, known before anything is allocated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// How swings, Penrose and Banzhaf are computed.
+    pub banzhaf: Method,
+    /// How Shapley–Shubik is computed.
+    pub shapley: Method,
+    /// Bytes of the tables, at most.
+    pub memory: u64,
+    /// Work, in additions of machine words (a 1,024-bit count adds as 16): about a nanosecond
+    /// each on a current machine.
+    pub work: u64,
 }
 
 /// Why power cannot be computed.
@@ -77,19 +132,83 @@ pub enum PowerError {
     /// The game could not be built.
     #[error(transparent)]
     Game(#[from] GameError),
-    /// An exact computation was asked for a table too large to build.
-    #[error(
-        "exact Shapley–Shubik values need a table of {cells} cells, more than the limit of {limit}; sample instead"
-    )]
-    TooLarge {
-        /// Cells needed.
-        cells: u128,
+    /// An exact computation was asked that needs more memory than allowed.
+    #[error("{what} need {} of memory, more than the limit of {}", bytes(*.needed), bytes(*.limit))]
+    NeedsMemory {
+        /// What was asked.
+        what: &'static str,
+        /// Bytes needed.
+        needed: u64,
         /// The limit.
         limit: u64,
     },
-    /// The weight threshold is too large for the exact weight table.
-    #[error("the weight threshold {0} is too large for an exact table; reduce the weights' precision")]
-    ThresholdTooLarge(u128),
+    /// A computation would take more work than allowed.
+    #[error("{what} need about {needed} word additions, more than the limit of {limit}")]
+    NeedsWork {
+        /// What was asked.
+        what: &'static str,
+        /// Work needed.
+        needed: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+/// A number of bytes as people read it: `512 B`, `3.2 MB`, `31.1 GB` (powers of 1,000).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 999.95 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS.get(unit).copied().unwrap_or("EB"))
+}
+
+/// Decides how to compute each index of `game` under `options`, from the exact size of the
+/// tables and the work of each programme, before anything is allocated.
+pub fn plan(game: &Game, options: &Options) -> Result<Plan, PowerError> {
+    let view = View::new(game);
+    let fits = |c: exact::Cost| c.bytes <= options.max_memory && c.work <= options.max_work;
+    let refuse = |what: &'static str, c: exact::Cost| {
+        if c.bytes > options.max_memory {
+            PowerError::NeedsMemory { what, needed: c.bytes, limit: options.max_memory }
+        } else {
+            PowerError::NeedsWork { what, needed: c.work, limit: options.max_work }
+        }
+    };
+    let general = view.general_cost();
+    let samples = match options.shapley {
+        ShapleyMethod::Sample(m) => m.max(1),
+        _ => options.samples.max(1),
+    };
+    let exact_shapley = match options.shapley {
+        ShapleyMethod::Exact if fits(general) => true,
+        ShapleyMethod::Exact => return Err(refuse("exact Shapley–Shubik values", general)),
+        ShapleyMethod::Auto => view.general_cells() <= options.max_cells && fits(general),
+        ShapleyMethod::Sample(_) => false,
+    };
+    if exact_shapley {
+        return Ok(Plan { banzhaf: Method::Exact, shapley: Method::Exact, memory: general.bytes, work: general.work });
+    }
+    let exact_banzhaf = if view.count_free() { view.count_free_cost() } else { general };
+    let per_draw = (game.len() as u64).saturating_mul(game.clauses.len() as u64 + 2);
+    let draws = samples.saturating_mul(per_draw);
+    let sampled = |work: u64| exact::Cost { bytes: 0, work };
+    let (banzhaf, memory, work) = if fits(exact_banzhaf) {
+        (Method::Exact, exact_banzhaf.bytes, exact_banzhaf.work.saturating_add(draws))
+    } else {
+        (Method::Sampled(samples), 0, draws.saturating_mul(2))
+    };
+    if work > options.max_work {
+        return Err(refuse("sampled power indices", sampled(work)));
+    }
+    let memory = memory.saturating_add(game.len() as u64 * 64);
+    Ok(Plan { banzhaf, shapley: Method::Sampled(samples), memory, work })
 }
 
 /// One player's power.
@@ -102,7 +221,7 @@ pub struct MemberPower {
     /// weights.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<u64>,
-    /// Swings, as a decimal string.
+    /// Swings, as a decimal string (an estimate, rounded, when Banzhaf is sampled).
     pub swings: String,
     /// Absolute Banzhaf index: swings / 2^(n−1).
     pub penrose: f64,
@@ -110,6 +229,13 @@ pub struct MemberPower {
     pub banzhaf: f64,
     /// Shapley–Shubik index.
     pub shapley_shubik: f64,
+    /// The error bound of a sampled Penrose value (99% for all players at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penrose_error: Option<f64>,
+    /// The error bound of a sampled normalised Banzhaf value (it holds whenever the Penrose
+    /// bounds do).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banzhaf_error: Option<f64>,
     /// The error bound of a sampled Shapley–Shubik value (99% for all players at once).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shapley_shubik_error: Option<f64>,
@@ -121,10 +247,17 @@ pub struct MemberPower {
 pub struct Power {
     /// Number of players.
     pub players: usize,
-    /// Number of winning coalitions, as a decimal string.
+    /// Number of winning coalitions, as a decimal string (an estimate, rounded, when Banzhaf is
+    /// sampled).
     pub winning_coalitions: String,
     /// Total swings of all players, as a decimal string.
     pub total_swings: String,
+    /// How swings, Penrose and Banzhaf were computed: `exact` or `sampled` (when the exact
+    /// tables would not fit the memory or work budget).
+    pub banzhaf_method: &'static str,
+    /// Coalitions drawn, when Banzhaf is sampled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banzhaf_samples: Option<u64>,
     /// `exact` or `sampled`.
     pub shapley_shubik_method: &'static str,
     /// Orderings drawn, when sampled.
@@ -139,94 +272,105 @@ pub struct Power {
 macro_rules! with_count {
     ($f:expr, $($run:ident)::+ ($($arg:expr),*)) => {{
         let f: usize = $f;
-        if f < <u32 as Count>::BITS - 1 {
+        if f < <u32 as $crate::power::count::Count>::BITS - 1 {
             $($run)::+::<u32>($($arg),*)
-        } else if f < <u64 as Count>::BITS - 1 {
+        } else if f < <u64 as $crate::power::count::Count>::BITS - 1 {
             $($run)::+::<u64>($($arg),*)
-        } else if f < <u128 as Count>::BITS - 1 {
+        } else if f < <u128 as $crate::power::count::Count>::BITS - 1 {
             $($run)::+::<u128>($($arg),*)
-        } else if f < <U256 as Count>::BITS - 1 {
-            $($run)::+::<U256>($($arg),*)
-        } else if f < <U512 as Count>::BITS - 1 {
-            $($run)::+::<U512>($($arg),*)
+        } else if f < <$crate::power::count::U256 as $crate::power::count::Count>::BITS - 1 {
+            $($run)::+::<$crate::power::count::U256>($($arg),*)
+        } else if f < <$crate::power::count::U512 as $crate::power::count::Count>::BITS - 1 {
+            $($run)::+::<$crate::power::count::U512>($($arg),*)
         } else {
-            $($run)::+::<U1024>($($arg),*)
+            $($run)::+::<$crate::power::count::U1024>($($arg),*)
         }
     }};
 }
+pub(crate) use with_count;
 
-/// Computes every player's power. `progress(done, total)` is called as work advances.
+/// Computes every player's power, as [`plan`] decides. `progress(done, total)` is called as work
+/// advances.
 pub fn analyse(game: &Game, options: &Options, progress: &mut dyn FnMut(usize, usize)) -> Result<Power, PowerError> {
+    let plan = plan(game, options)?;
     let view = View::new(game);
     let f = view.free.len();
-    let cells = (f as u128 + 1) * (view.cap() + 1);
-    let exact_ss = match options.shapley {
-        ShapleyMethod::Exact => {
-            if cells > u128::from(options.max_cells) {
-                return Err(PowerError::TooLarge { cells, limit: options.max_cells });
-            }
-            true
+    let mut power = match (plan.banzhaf, plan.shapley) {
+        (Method::Exact, Method::Exact) => {
+            let (swings, winning, shapley) = with_count!(f, exact::general(&view, progress));
+            assemble(game, Banzhaf::exact(game, swings, winning), shapley, None)
         }
-        ShapleyMethod::Auto => cells <= u128::from(options.max_cells),
-        ShapleyMethod::Sample(_) => false,
+        (Method::Exact, _) => {
+            let (swings, winning) = if view.count_free() {
+                with_count!(f, exact::banzhaf_count_free(&view, progress))
+            } else {
+                let (s, w, _) = with_count!(f, exact::general(&view, progress));
+                (s, w)
+            };
+            let (shapley, errors) = sample::shapley(&view, plan.shapley.samples().unwrap_or(1), options.seed, progress);
+            assemble(game, Banzhaf::exact(game, swings, winning), shapley, Some(errors))
+        }
+        (Method::Sampled(m), _) => {
+            let banzhaf = sample::banzhaf(&view, m, options.seed, progress);
+            let (shapley, errors) = sample::shapley(&view, plan.shapley.samples().unwrap_or(1), options.seed, progress);
+            assemble(game, banzhaf, shapley, Some(errors))
+        }
     };
-    let samples = match options.shapley {
-        ShapleyMethod::Sample(m) => m.max(1),
-        _ => options.samples.max(1),
-    };
-    let (swings, winning, shapley, errors) = if exact_ss {
-        let (s, w, ss) = with_count!(f, exact::general(&view, progress));
-        (s, w, ss, None)
-    } else {
-        let (s, w) = if view.count_free() {
-            let t = view.clauses.iter().map(|&(_, w)| w).min().unwrap_or(0);
-            if t > 1 << 31 {
-                return Err(PowerError::ThresholdTooLarge(t));
-            }
-            with_count!(f, exact::banzhaf_count_free(&view, progress))
-        } else {
-            if cells > u128::from(options.max_cells) * 4 {
-                return Err(PowerError::TooLarge { cells, limit: options.max_cells * 4 });
-            }
-            let (s, w, _) = with_count!(f, exact::general(&view, progress));
-            (s, w)
-        };
-        let (ss, err) = sample::shapley(&view, samples, options.seed, progress);
-        (s, w, ss, Some(err))
-    };
-    Ok(assemble(game, swings, winning, shapley, errors, samples))
+    power.banzhaf_method = plan.banzhaf.name();
+    power.banzhaf_samples = plan.banzhaf.samples();
+    power.shapley_shubik_samples = plan.shapley.samples();
+    Ok(power)
 }
 
-fn assemble(
-    game: &Game,
-    swings: Vec<BigUint>,
-    winning: BigUint,
-    shapley: Vec<f64>,
-    errors: Option<Vec<f64>>,
-    samples: u64,
-) -> Power {
-    let n = game.len();
-    let total: BigUint = swings.iter().sum();
-    let half = BigUint::from(1u32) << (n.saturating_sub(1) as u64);
-    let members = swings
+/// Swings and the indices derived from them, counted or estimated.
+pub(crate) struct Banzhaf {
+    /// Swings of each player (estimates, rounded, when sampled).
+    pub(crate) swings: Vec<BigUint>,
+    /// Winning coalitions (an estimate, rounded, when sampled).
+    pub(crate) winning: BigUint,
+    pub(crate) penrose: Vec<f64>,
+    pub(crate) banzhaf: Vec<f64>,
+    /// Error bounds of the sampled Penrose and Banzhaf values.
+    pub(crate) errors: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl Banzhaf {
+    fn exact(game: &Game, swings: Vec<BigUint>, winning: BigUint) -> Banzhaf {
+        let total: BigUint = swings.iter().sum();
+        let half = BigUint::from(1u32) << (game.len().saturating_sub(1) as u64);
+        let penrose = swings.iter().map(|s| count::ratio(s, &half)).collect();
+        let banzhaf = swings.iter().map(|s| count::ratio(s, &total)).collect();
+        Banzhaf { swings, winning, penrose, banzhaf, errors: None }
+    }
+}
+
+fn assemble(game: &Game, b: Banzhaf, shapley: Vec<f64>, shapley_errors: Option<Vec<f64>>) -> Power {
+    let total: BigUint = b.swings.iter().sum();
+    let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(0.0);
+    let members = b
+        .swings
         .iter()
         .enumerate()
         .map(|(i, s)| MemberPower {
             member: game.players.get(i).cloned().unwrap_or_default(),
             weight: game.weighted.then(|| game.weights.get(i).copied().unwrap_or(0)),
             swings: s.to_string(),
-            penrose: count::ratio(s, &half),
-            banzhaf: count::ratio(s, &total),
-            shapley_shubik: shapley.get(i).copied().unwrap_or(0.0),
-            shapley_shubik_error: errors.as_ref().and_then(|e| e.get(i).copied()),
+            penrose: at(&b.penrose, i),
+            banzhaf: at(&b.banzhaf, i),
+            shapley_shubik: at(&shapley, i),
+            penrose_error: b.errors.as_ref().map(|(p, _)| at(p, i)),
+            banzhaf_error: b.errors.as_ref().map(|(_, z)| at(z, i)),
+            shapley_shubik_error: shapley_errors.as_ref().map(|e| at(e, i)),
         })
         .collect();
     Power {
-        players: n,
-        winning_coalitions: winning.to_string(),
+        players: game.len(),
+        winning_coalitions: b.winning.to_string(),
         total_swings: total.to_string(),
-        shapley_shubik_method: if errors.is_some() { "sampled" } else { "exact" },
-        shapley_shubik_samples: errors.is_some().then_some(samples),
+        banzhaf_method: if b.errors.is_some() { "sampled" } else { "exact" },
+        banzhaf_samples: None,
+        shapley_shubik_method: if shapley_errors.is_some() { "sampled" } else { "exact" },
+        shapley_shubik_samples: None,
         members,
     }
 }
@@ -275,7 +419,7 @@ pub fn brute_force(game: &Game) -> Power {
     }
     let n_fact = facts.get(n).cloned().unwrap_or_default();
     let shapley = ss_num.iter().map(|s| count::ratio(s, &n_fact)).collect();
-    assemble(game, swings, winning, shapley, None, 0)
+    assemble(game, Banzhaf::exact(game, swings, winning), shapley, None)
 }
 
 #[cfg(test)]
@@ -360,6 +504,117 @@ mod tests {
         assert_eq!(p.members[0].swings, c.to_string());
     }
 
+    /// Weights from a fixed generator, between 1 and `max`.
+    fn spread(n: usize, max: u64, seed: u64) -> Vec<i64> {
+        let mut rng = crate::synth::SplitMix64::new(seed);
+        (0..n).map(|_| (rng.next_u64() % max + 1) as i64).collect()
+    }
+
+    fn half_plus_one(weights: &[i64]) -> i64 {
+        weights.iter().sum::<i64>() / 2 + 1
+    }
+
+    #[test]
+    fn r11_a_thousand_member_weighted_game_is_sampled_not_aborted() {
+        // Weights in the millions: the exact swing table alone would be 31 GB of 1,024-bit counts.
+        let w = spread(1000, 1_000_000, 7);
+        let game = weighted(half_plus_one(&w), &w);
+        let plan = plan(&game, &Options::default()).unwrap();
+        assert_eq!(plan.banzhaf, Method::Sampled(1_000_000));
+        assert!(plan.memory <= DEFAULT_MAX_MEMORY);
+        let exact = Options { shapley: ShapleyMethod::Exact, ..Options::default() };
+        let Err(PowerError::NeedsMemory { needed, limit, .. }) = super::plan(&game, &exact) else {
+            panic!("an exact run must be refused with the memory it needs")
+        };
+        assert!(needed > 30_000_000_000 && limit == DEFAULT_MAX_MEMORY, "{needed} {limit}");
+        let quick = Options { samples: 2_000, ..Options::default() };
+        let p = analyse(&game, &quick, &mut |_, _| {}).unwrap();
+        assert_eq!((p.banzhaf_method, p.shapley_shubik_method), ("sampled", "sampled"));
+        assert_eq!(p.banzhaf_samples, Some(2_000));
+        assert!(p.members.iter().all(|m| m.penrose_error.is_some() && m.banzhaf_error.is_some()));
+        let total: f64 = p.members.iter().map(|m| m.banzhaf).sum();
+        assert!((total - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn r11_a_two_hundred_member_qualified_game_samples_when_asked() {
+        // The EU Council's rule over 200 members with populations in the tens of thousands: the
+        // (size, weight) table has over a billion cells, so even swings cannot be counted.
+        let w = spread(200, 90_000, 3);
+        let members: Vec<Member> = w.iter().enumerate().map(|(i, &w)| member(i, w as u32)).collect();
+        let seated: Vec<&Member> = members.iter().collect();
+        let rule = Rule::Qualified {
+            members_share: Decimal::parse("0.55").unwrap(),
+            weight: "w".to_owned(),
+            weight_share: Decimal::parse("0.65").unwrap(),
+            blocking_min: Some(4),
+        };
+        let game = Game::from_rule(&rule, &seated).unwrap();
+        for shapley in [ShapleyMethod::Sample(2_000), ShapleyMethod::Auto] {
+            let options = Options { shapley, samples: 2_000, ..Options::default() };
+            let p = analyse(&game, &options, &mut |_, _| {}).unwrap();
+            assert_eq!(p.banzhaf_method, "sampled");
+            assert_eq!(p.players, 200);
+        }
+    }
+
+    #[test]
+    fn sampled_banzhaf_lies_within_its_bound_of_the_exact_value() {
+        let w = spread(40, 100, 11);
+        let game = weighted(half_plus_one(&w), &w);
+        let exact = run(&game);
+        let tiny = Options { max_memory: 0, samples: 200_000, ..Options::default() };
+        let sampled = analyse(&game, &tiny, &mut |_, _| {}).unwrap();
+        assert_eq!(sampled.banzhaf_method, "sampled");
+        for (e, s) in exact.members.iter().zip(&sampled.members) {
+            let (pe, be) = (s.penrose_error.unwrap(), s.banzhaf_error.unwrap());
+            assert!((e.penrose - s.penrose).abs() <= pe, "{}: {} vs {} ± {pe}", e.member, e.penrose, s.penrose);
+            assert!((e.banzhaf - s.banzhaf).abs() <= be, "{}: {} vs {} ± {be}", e.member, e.banzhaf, s.banzhaf);
+            assert!(pe < 0.01);
+        }
+    }
+
+    #[test]
+    fn the_work_budget_samples_or_refuses() {
+        let w = spread(60, 1000, 5);
+        let game = weighted(half_plus_one(&w), &w);
+        let everything = plan(&game, &Options::default()).unwrap();
+        assert_eq!((everything.banzhaf, everything.shapley), (Method::Exact, Method::Exact));
+        // Less work than the (size, weight) table: Shapley–Shubik is sampled, swings still counted.
+        let bounded = Options { max_work: everything.work / 2, samples: 1_000, ..Options::default() };
+        let swings_only = plan(&game, &bounded).unwrap();
+        assert_eq!((swings_only.banzhaf, swings_only.shapley), (Method::Exact, Method::Sampled(1_000)));
+        // Less than the swing table too: both sampled.
+        let draws = Options { max_work: 1_000 * 60 * 3 * 2, samples: 1_000, ..Options::default() };
+        assert_eq!(plan(&game, &draws).unwrap().banzhaf, Method::Sampled(1_000));
+        let none = Options { max_work: 10, ..Options::default() };
+        assert!(matches!(plan(&game, &none), Err(PowerError::NeedsWork { .. })));
+    }
+
+    #[test]
+    fn r11_thresholds_of_twenty_eight_digits_do_not_overflow() {
+        let tiny = Decimal::parse("0.0000000000000000000000000001").unwrap();
+        let game = Game::weighted(Decimal::parse("99999999999999999999").unwrap(), &[tiny, tiny]).unwrap();
+        assert_eq!(run(&game).winning_coalitions, "0");
+        let members = [member(0, 3), member(1, 4)];
+        let rule = Rule::Qualified {
+            members_share: Decimal::parse("0.5").unwrap(),
+            weight: "w".to_owned(),
+            weight_share: Decimal::parse("0.6500000000000000000000000001").unwrap(),
+            blocking_min: None,
+        };
+        let game = Game::from_rule(&rule, &members.iter().collect::<Vec<_>>()).unwrap();
+        // 65% of 7 is 4.55: only a coalition holding weight 5 or more (both members) wins.
+        assert_eq!(run(&game).winning_coalitions, "1");
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(31_050_155_392), "31.1 GB");
+        assert_eq!(bytes(2 << 30), "2.1 GB");
+    }
+
     fn member(id: usize, weight: u32) -> Member {
         Member {
             id: format!("M{id}"),
@@ -390,8 +645,51 @@ mod tests {
         ]
     }
 
+    /// The sampler's draws checked the naive way: every player, with and without it, by
+    /// [`Game::wins`]. The same seed gives the same coalitions.
+    fn naive_sampled_penrose(game: &Game, samples: u64, seed: u64) -> Vec<f64> {
+        let n = game.len();
+        let mut rng = crate::synth::SplitMix64::new(seed ^ 0xB4A2_1F00_0000_0001);
+        let mut critical = vec![0u64; n];
+        for _ in 0..samples {
+            let mut inside = vec![false; n];
+            let mut bits = 0;
+            for (p, slot) in inside.iter_mut().enumerate() {
+                if p % 64 == 0 {
+                    bits = rng.next_u64();
+                }
+                *slot = bits & 1 == 1;
+                bits >>= 1;
+            }
+            for p in 0..n {
+                let (mut with, mut without) = (inside.clone(), inside.clone());
+                with[p] = true;
+                without[p] = false;
+                if game.wins(&with) && !game.wins(&without) {
+                    critical[p] += 1;
+                }
+            }
+        }
+        critical.iter().map(|&c| c as f64 / samples as f64).collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Sampled Penrose values credit exactly the players the naive check credits, on the
+        /// same draws, for every rule kind.
+        #[test]
+        fn sampled_swings_match_the_naive_check(rule in rule_strategy(), weights in proptest::collection::vec(0u32..12, 1..=70)) {
+            let members: Vec<Member> = weights.iter().enumerate().map(|(i, &w)| member(i, w)).collect();
+            let refs: Vec<&Member> = members.iter().collect();
+            let game = Game::from_rule(&rule, &refs).unwrap();
+            let options = Options { max_memory: 0, samples: 300, ..Options::default() };
+            let sampled = analyse(&game, &options, &mut |_, _| {}).unwrap();
+            prop_assert_eq!(sampled.banzhaf_method, "sampled");
+            let naive = naive_sampled_penrose(&game, 300, options.seed);
+            let fast: Vec<f64> = sampled.members.iter().map(|m| m.penrose).collect();
+            prop_assert_eq!(fast, naive);
+        }
 
         /// The game wins exactly when the rule adopts with the coalition consenting and the rest
         /// objecting; the fast algorithms agree with enumeration; and the classic properties hold.

@@ -20,6 +20,14 @@ use crate::problem::{Problem, Site, Table};
 
 /// Loads a scenario from TOML text; `origin` names the file in errors.
 pub fn load(src: &str, origin: &str) -> Result<Engine, LoadErrors> {
+    if src.len() > crate::limits::MAX_SCENARIO_BYTES {
+        let message = format!(
+            "the scenario is {} bytes; a scenario file is at most {} bytes",
+            src.len(),
+            crate::limits::MAX_SCENARIO_BYTES
+        );
+        return Err(place("", origin, vec![Problem::new(Site::entry(Table::Root, 0), message)], None));
+    }
     let (scenario, problems, map) = read(src, false);
     if map.is_none() {
         // Not even TOML: there is no model to check.

@@ -15,7 +15,7 @@ use crate::model::{
     Committee, Decided, DecisionRecord, Engagement, Extension, Fact, Framework, Member, Partner, Position, Procedure,
     Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
 };
-use crate::number::Decimal;
+use crate::number::{Decimal, DecimalError};
 use crate::problem::{Problem, Site, Table};
 
 /// Byte ranges of every entry and field read, to turn [`Site`]s into file positions.
@@ -394,7 +394,7 @@ impl<'a> Entry<'a> {
 
     fn value(&mut self, key: &str, required: bool) -> Option<Value> {
         let item = self.get(key, required)?;
-        match item.as_value().map(convert_value) {
+        match item.as_value().map(|v| convert_value(v, self.src)) {
             Some(Ok(v)) => Some(v),
             Some(Err((msg, stand_in))) => {
                 self.problem(key, msg);
@@ -431,7 +431,7 @@ impl<'a> Entry<'a> {
         let mut out = BTreeMap::new();
         let Some(table) = self.sub_table(key) else { return out };
         for (k, item) in table.iter() {
-            match item.as_value().map(convert_value) {
+            match item.as_value().map(|v| convert_value(v, self.src)) {
                 Some(Ok(v)) => {
                     out.insert(k.to_owned(), v);
                 }
@@ -454,7 +454,7 @@ impl<'a> Entry<'a> {
         let mut out = BTreeMap::new();
         let Some(table) = self.sub_table(key) else { return out };
         for (k, item) in table.iter() {
-            match number(item) {
+            match number(item, self.src) {
                 Ok(d) => {
                     out.insert(k.to_owned(), d);
                 }
@@ -609,7 +609,7 @@ impl<'a> RuleFields<'_, 'a> {
 
     fn share(&mut self, key: &'static str, required: bool) -> Option<Decimal> {
         let item = self.field(key, required)?;
-        match number(item) {
+        match number(item, self.entry.src) {
             Ok(d) if d > Decimal::from_int(0) && d <= Decimal::from_int(1) => Some(d),
             Ok(d) => {
                 self.entry
@@ -668,7 +668,7 @@ impl<'a> RuleFields<'_, 'a> {
             }
             "weighted" => {
                 let weight = self.text("weight", true);
-                let quota = self.field("quota", false).map(number);
+                let quota = self.field("quota", false).map(|item| number(item, self.entry.src));
                 let share = self.share("quota_share", false);
                 let quota = match (quota, share) {
                     (Some(Ok(q)), None) if !q.is_negative() => Quota::Absolute(q),
@@ -769,27 +769,34 @@ fn first_key_span(table: &dyn TableLike) -> Option<Range<usize>> {
     table.iter().next().and_then(|(k, item)| table.key(k).and_then(|key| key.span()).or_else(|| item.span()))
 }
 
-fn number(item: &Item) -> Result<Decimal, String> {
-    if let Some(n) = item.as_integer() {
-        return Ok(Decimal::from_int(n));
+fn number(item: &Item, src: &str) -> Result<Decimal, String> {
+    match item.as_value() {
+        Some(TomlValue::Integer(n)) => Ok(Decimal::from_int(*n.value())),
+        Some(TomlValue::Float(f)) => float(f, src).map_err(|e| e.to_string()),
+        _ => Err(format!("expected a number, found {}", describe_item(item))),
     }
-    if let Some(f) = item.as_float() {
-        return Decimal::from_f64(f).map_err(|e| e.to_string());
+}
+
+/// A TOML float read exactly from the digits written in the file, never through binary floating
+/// point (`0.1234567890123456789` keeps all its digits); the parsed value stands in only where
+/// the document carries no source text.
+fn float(f: &toml_edit::Formatted<f64>, src: &str) -> Result<Decimal, DecimalError> {
+    let written = f.span().and_then(|span| src.get(span)).or_else(|| f.as_repr().and_then(|r| r.as_raw().as_str()));
+    match written {
+        Some(text) => Decimal::parse_scientific(text.trim()),
+        None => Decimal::from_f64(*f.value()),
     }
-    Err(format!("expected a number, found {}", describe_item(item)))
 }
 
 /// A value, or why it cannot be one with a stand-in of the right type where the type is clear
-/// (so that the problem is not reported again by every policy that reads it).
-fn convert_value(v: &TomlValue) -> Result<Value, (String, Option<Value>)> {
+/// (so that the problem is not reported again by every policy that reads it). Whether a decimal
+/// fits what positions can read is the checker's to say.
+fn convert_value(v: &TomlValue, src: &str) -> Result<Value, (String, Option<Value>)> {
     let zero = || Some(Value::Decimal(Decimal::from_int(0)));
     match v {
         TomlValue::Boolean(b) => Ok(Value::Bool(*b.value())),
         TomlValue::Integer(i) => Ok(Value::Long(*i.value())),
-        TomlValue::Float(f) => {
-            let d = Decimal::from_f64(*f.value()).map_err(|e| (e.to_string(), zero()))?;
-            crate::model::check_cedar_decimal(d).map(Value::Decimal).map_err(|msg| (msg, zero()))
-        }
+        TomlValue::Float(f) => float(f, src).map(Value::Decimal).map_err(|e| (e.to_string(), zero())),
         TomlValue::String(s) => Ok(Value::String(s.value().clone())),
         other => Err((format!("expected a boolean, number or string, found {}", describe_value(other)), None)),
     }

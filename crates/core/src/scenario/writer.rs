@@ -32,7 +32,7 @@ pub fn write(scenario: &Scenario) -> String {
         w.opt_string("name", m.name.as_deref());
         w.opt_date("joined", m.joined);
         if !m.weights.is_empty() {
-            w.field("weights", &inline_table(&m.weights, |d| d.to_string()));
+            w.field("weights", &inline_table(&m.weights, |d| number(*d)));
         }
     }
     for f in &scenario.frameworks {
@@ -233,22 +233,30 @@ fn float(d: Decimal) -> String {
     if d.scale() == 0 { format!("{d}.0") } else { d.to_string() }
 }
 
+/// A number (a weight, a share, a quota) as it prints, or as a float where a TOML integer cannot
+/// hold it (past 64 bits): the reader reads a float's digits exactly.
+fn number(d: Decimal) -> String {
+    if d.scale() == 0 && i64::try_from(d.units()).is_err() { float(d) } else { d.to_string() }
+}
+
 fn rule(rule: &Rule) -> String {
     let kind = quote(rule.kind());
     match rule {
         Rule::Consensus | Rule::Unanimity => kind,
-        Rule::Majority { share } => format!("{{ kind = {kind}, share = {share} }}"),
+        Rule::Majority { share } => format!("{{ kind = {kind}, share = {} }}", number(*share)),
         Rule::Qualified { members_share, weight, weight_share, blocking_min } => {
             let blocking = blocking_min.map(|n| format!(", blocking_min = {n}")).unwrap_or_default();
             format!(
-                "{{ kind = {kind}, members_share = {members_share}, weight = {}, weight_share = {weight_share}{blocking} }}",
-                quote(weight)
+                "{{ kind = {kind}, members_share = {}, weight = {}, weight_share = {}{blocking} }}",
+                number(*members_share),
+                quote(weight),
+                number(*weight_share)
             )
         }
         Rule::Weighted { weight, quota } => {
             let quota = match quota {
-                Quota::Absolute(q) => format!("quota = {q}"),
-                Quota::Share(q) => format!("quota_share = {q}"),
+                Quota::Absolute(q) => format!("quota = {}", number(*q)),
+                Quota::Share(q) => format!("quota_share = {}", number(*q)),
             };
             format!("{{ kind = {kind}, weight = {}, {quota} }}", quote(weight))
         }
@@ -418,15 +426,14 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
         prop::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat())
     }
 
+    /// Decimals of up to 28 significant digits, small and large.
     fn decimal() -> impl Strategy<Value = Decimal> {
-        (-1_000_000i64..1_000_000, 0u32..=4).prop_map(|(units, scale)| {
+        let units = prop_oneof![-1_000_000i128..1_000_000, -(10i128.pow(28) - 1)..10i128.pow(28)];
+        (units, 0u32..=28).prop_map(|(units, scale)| {
             let sign = if units < 0 { "-" } else { "" };
-            let (abs, pow) = (units.unsigned_abs(), 10u64.pow(scale));
-            let text = if scale == 0 {
-                format!("{units}")
-            } else {
-                format!("{sign}{}.{:0width$}", abs / pow, abs % pow, width = scale as usize)
-            };
+            let digits = format!("{:0>width$}", units.unsigned_abs(), width = scale as usize + 1);
+            let (whole, frac) = digits.split_at(digits.len() - scale as usize);
+            let text = if scale == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{frac}") };
             Decimal::parse(&text).unwrap()
         })
     }
