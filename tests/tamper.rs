@@ -37,7 +37,7 @@ fn body(conn: &Connection, seq: u64) -> String {
 }
 
 /// The RFC 6962 leaf hash of an entry, computed outside concord, as a forger would.
-fn independent_leaf_hash(body: &str) -> Vec<u8> {
+pub(crate) fn independent_leaf_hash(body: &str) -> Vec<u8> {
     let bytes = body.as_bytes();
     use std::process::Command;
     // sha256(0x00 || bytes) through Python's hashlib, independent of the project's code.

@@ -8,10 +8,13 @@
 //! - [`record`]: the entries and how they fold into the core's engine (pure);
 //! - [`timeline`]: replays of recorded decisions and histories with their entries (pure);
 //! - [`checkpoint`]: signed tree heads and keys;
-//! - [`Store`]: the SQLite file, durable appends, proofs;
+//! - [`Store`]: the SQLite file, durable appends, proofs; [`Store::open`] checks every entry
+//!   against its leaf hash and the root against the last signed checkpoint, and refuses a store
+//!   that does not verify; [`Store::create`] is all or nothing;
 //! - [`tokens`]: bearer access tokens, stored as hashes outside the ledger;
 //! - [`proof`]: inclusion proofs in the JSON shape people check them in;
-//! - [`verify()`]: checks every entry, stored hash and checkpoint, naming the first bad entry.
+//! - [`verify()`]: checks every entry, stored hash and checkpoint, naming the first bad entry, on
+//!   a store opened read-only ([`Store::open_read_only`]).
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -53,6 +56,7 @@
 //! ```
 
 pub mod checkpoint;
+mod frontier;
 pub mod proof;
 pub mod record;
 mod sqlite;

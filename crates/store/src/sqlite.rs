@@ -1,12 +1,14 @@
-//! The SQLite file: schema and migrations, appending entries with their Merkle nodes and a signed
-//! checkpoint in one durable transaction, and reading entries, proofs and checkpoints back.
+//! The SQLite file: opening it (every open checks the ledger, `integrity`), appending entries
+//! with their Merkle nodes and a signed checkpoint in one durable transaction, and reading
+//! entries, proofs and checkpoints back. The schema and connections are in `schema`; creating
+//! a store, atomically, in `init`.
 //!
 //! The file holds four tables. `entry` is the ledger: each row is an entry's bytes and leaf hash,
 //! with its date, kind and subject copied out for queries. `node` holds the hash of every complete
 //! subtree above the leaves, so proofs and roots take O(log n) reads. `checkpoint` holds one signed
 //! tree head per write. `meta` holds the scenario id and the public key. The state is never
-//! stored separately: it is the fold of the entries ([`crate::record::State`]), so editing a row
-//! cannot change what concord decides without breaking the ledger.
+//! stored separately: it is the fold of the entries ([`crate::record::Fold`]), so editing a row
+//! cannot change what concord decides without breaking the ledger, which every open checks.
 //!
 //! Every write runs in `BEGIN IMMEDIATE` with the WAL journal and `synchronous = FULL`: writers from
 //! several processes queue for the lock, each sees the entries of those before it, and a write is
@@ -16,59 +18,23 @@ use std::path::{Path, PathBuf};
 
 use concord_core::change::{Change, DecisionChange};
 use concord_core::{Date, Engine};
-use concord_ledger::{Hash, NodeId, ProofOrStore, completed_nodes, leaf_hash};
+use concord_ledger::{Hash, NodeId, ProofOrStore, leaf_hash};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::checkpoint::{self, Checkpoint, CheckpointError};
+use crate::frontier::Frontier;
 use crate::record::{Body, Entry, Fold, Strictness};
+
+mod init;
+mod integrity;
+mod schema;
+
+use schema::{check_schema, connect, connect_read_only, migrate, must_be_a_file};
 
 /// The format of the ledger's entries, recorded in `meta` as `format`: stores written before it
 /// was recorded (concord 0.1) are read with [`Strictness::Legacy`].
 const FORMAT: &str = "2";
-
-/// The schema, one script per version; a store at version v runs scripts v.. on open.
-const MIGRATIONS: &[&str] = &[
-    r"
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE entry (
-    seq INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    subject TEXT,
-    body BLOB NOT NULL,
-    leaf BLOB NOT NULL
-);
-CREATE INDEX entry_subject ON entry (subject, seq);
-CREATE TABLE node (
-    level INTEGER NOT NULL,
-    idx INTEGER NOT NULL,
-    hash BLOB NOT NULL,
-    PRIMARY KEY (level, idx)
-) WITHOUT ROWID;
-CREATE TABLE checkpoint (
-    tree_size INTEGER PRIMARY KEY,
-    root BLOB NOT NULL,
-    time TEXT NOT NULL,
-    signature BLOB NOT NULL
-);
-",
-    r"
--- Bearer tokens (crate::tokens): access control, not governance, so outside the ledger.
-CREATE TABLE token (
-    id INTEGER PRIMARY KEY,
-    role TEXT NOT NULL,
-    member TEXT,
-    label TEXT,
-    hash BLOB UNIQUE NOT NULL,
-    created TEXT NOT NULL,
-    revoked TEXT
-);
-",
-];
-
-/// How long a writer waits for another process's write to finish.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +50,9 @@ pub enum StoreError {
     /// A key or key file is unusable.
     #[error("{0}")]
     Key(String),
+    /// A file cannot be created, written or removed.
+    #[error("{0}")]
+    Io(String),
     /// `init` on a file that exists.
     #[error("{0} already exists: a store is created once (remove it or choose another --db)")]
     Exists(String),
@@ -187,6 +156,9 @@ pub struct Store {
     origin: String,
     /// The signing key, read from `FILE.key` at the first write.
     key: Option<SigningKey>,
+    /// The right edge of the tree of the entries folded into `state`, whose root the last
+    /// checkpoint was checked against.
+    tree: Frontier,
 }
 
 /// The private key file of a store: `FILE.key`.
@@ -206,69 +178,39 @@ fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
 }
 
 impl Store {
-    /// Creates a store from a scenario file's text. Fails if the file exists. Writes the key
-    /// pair next to it (`FILE.key`, mode 0600, and `FILE.pub`) and the init entry, dated `at` or
-    /// the scenario's `as_of`, never after the clock.
-    pub fn create(
-        path: &Path,
-        origin: &str,
-        scenario: &str,
-        at: Option<Date>,
-        clock: Date,
-        now: i64,
-    ) -> Result<(Store, Receipt), StoreError> {
-        if path.exists() {
-            return Err(StoreError::Exists(path.display().to_string()));
-        }
-        let engine = concord_core::load(scenario, origin).map_err(|e| StoreError::Scenario(Box::new(e)))?;
-        let at = write_date(Some(at.unwrap_or_else(|| engine.as_of())), None, clock).map_err(StoreError::Date)?;
-        let id = engine.scenario().id.clone();
-        let key = checkpoint::generate_key().map_err(StoreError::Key)?;
-        write_key_files(path, &key)?;
-        let conn = connect(path)?;
-        let sql = sql_error(path);
-        migrate(&conn, path)?;
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('scenario', ?1), ('public_key', ?2), ('format', ?3)",
-            params![id, hex::encode(key.verifying_key().to_bytes()), FORMAT],
-        )
-        .map_err(sql)?;
-        let mut store = Store {
-            conn,
-            path: path.to_owned(),
-            state: Fold::new(Strictness::Write),
-            strictness: Strictness::Write,
-            public: key.verifying_key(),
-            origin: id,
-            key: None,
-        };
-        let init = Entry { seq: 0, at, body: Body::Init { origin: origin.to_owned(), scenario: scenario.to_owned() } };
-        store.state.apply(&init).map_err(|m| StoreError::Refused(m.message))?;
-        let tx = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
-        write_entries(&tx, &key, &store.origin, std::slice::from_ref(&init), 0, now).map_err(sql)?;
-        tx.commit().map_err(sql)?;
-        let receipt = Receipt { entries: 0..1, checkpoint: store.latest_checkpoint()? };
-        Ok((store, receipt))
-    }
-
-    /// Opens a store and folds its entries into the current state.
+    /// Opens a store and folds its entries into the current state, checking the file as it
+    /// reads it: each entry against its stored leaf hash and its columns, the root of all
+    /// entries against the last signed checkpoint, and that checkpoint's signature against the
+    /// store's public key. A store that does not pass is refused with
+    /// [`StoreError::Corrupt`], naming the first bad entry.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let mut store = Store::open_unchecked(path)?;
         store.catch_up()?;
         Ok(store)
     }
 
-    /// Opens a store without reading its entries, for [`crate::verify()`], which reads them as
-    /// an adversary may have left them. Its state is empty.
+    /// Opens a store without reading its entries, for what does not depend on them (tokens).
+    /// Its state is empty. It applies migrations: use [`Store::open_read_only`] to read a file
+    /// as an adversary may have left it.
     pub fn open_unchecked(path: &Path) -> Result<Store, StoreError> {
-        if !path.is_file() {
-            return Err(StoreError::NotAStore {
-                path: path.display().to_string(),
-                message: "no such store (create one with `concord --db FILE init SCENARIO`)".to_owned(),
-            });
-        }
-        let conn = connect(path)?;
+        must_be_a_file(path)?;
+        let conn = connect(path, false)?;
         migrate(&conn, path)?;
+        Store::with_connection(conn, path)
+    }
+
+    /// Opens a store read-only (`SQLITE_OPEN_READ_ONLY`), without reading its entries, for
+    /// [`crate::verify()`]: no migration, no change of journal mode, no schema created, so a
+    /// file that is not a store, or a store written by an older concord, is left exactly as it
+    /// was. A file in a directory this process cannot write is read as it is on disk.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        must_be_a_file(path)?;
+        let conn = connect_read_only(path)?;
+        check_schema(&conn, path)?;
+        Store::with_connection(conn, path)
+    }
+
+    fn with_connection(conn: Connection, path: &Path) -> Result<Store, StoreError> {
         let public = read_public_key(&conn, path)?;
         let origin = read_meta(&conn, path, "scenario")?;
         let format: Option<String> = conn
@@ -276,7 +218,16 @@ impl Store {
             .optional()
             .map_err(sql_error(path))?;
         let strictness = if format.is_some() { Strictness::Write } else { Strictness::Legacy };
-        Ok(Store { conn, path: path.to_owned(), state: Fold::new(strictness), strictness, public, origin, key: None })
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+            state: Fold::new(strictness),
+            strictness,
+            public,
+            origin,
+            key: None,
+            tree: Frontier::default(),
+        })
     }
 
     /// How the entries on file are checked when folded: [`Strictness::Legacy`] for a store
@@ -316,25 +267,11 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt { entry: 0, message: "the store has no init entry".to_owned() })
     }
 
-    /// Folds entries that other processes appended since this store was opened.
-    fn catch_up(&mut self) -> Result<(), StoreError> {
-        let sql = sql_error(&self.path);
-        let mut stmt =
-            self.conn.prepare_cached("SELECT seq, body FROM entry WHERE seq >= ?1 ORDER BY seq").map_err(&sql)?;
-        let mut rows = stmt.query([self.state.entries]).map_err(&sql)?;
-        while let Some(row) = rows.next().map_err(&sql)? {
-            let seq: u64 = row.get(0).map_err(&sql)?;
-            let body: Vec<u8> = row.get(1).map_err(&sql)?;
-            let entry = Entry::from_bytes(&body).map_err(|message| StoreError::Corrupt { entry: seq, message })?;
-            self.state.apply(&entry).map_err(|m| StoreError::Corrupt { entry: seq, message: m.message })?;
-        }
-        Ok(())
-    }
-
     /// Reads the whole ledger again: after a failed transaction, the state in memory may hold
     /// entries that are not on disk.
     fn reload(&mut self) -> Result<(), StoreError> {
         self.state = Fold::new(self.strictness);
+        self.tree = Frontier::default();
         self.catch_up()
     }
 
@@ -448,9 +385,13 @@ impl Store {
         if applied.is_empty() {
             return Ok(results);
         }
-        let written = write_entries(&tx, key, &self.origin, &applied, first, now).map_err(sql);
+        let mut tree = self.tree.clone();
+        let written = write_entries(&tx, &path, key, &self.origin, &applied, &mut tree, now);
         match written.and_then(|_| tx.commit().map_err(sql)) {
-            Ok(()) => Ok(results),
+            Ok(()) => {
+                self.tree = tree;
+                Ok(results)
+            }
             Err(e) => {
                 self.reload()?;
                 Err(e)
@@ -592,41 +533,46 @@ impl Store {
 }
 
 /// Inserts applied entries with the nodes they complete, and signs and inserts the checkpoint.
+/// The nodes and the signed root come from `tree`, the right edge of the entries checked when
+/// they were folded, never from the stored nodes: a changed node cannot make the store sign a
+/// root of entries it does not hold. `tree` is extended with the entries.
 fn write_entries(
     tx: &Connection,
+    path: &Path,
     key: &SigningKey,
     origin: &str,
     applied: &[Entry],
-    first: u64,
+    tree: &mut Frontier,
     now: i64,
-) -> Result<Checkpoint, rusqlite::Error> {
-    let mut insert_entry =
-        tx.prepare_cached("INSERT INTO entry (seq, at, kind, subject, body, leaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-    let mut insert_node = tx.prepare_cached("INSERT INTO node (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+) -> Result<Checkpoint, StoreError> {
+    let sql = sql_error(path);
+    // The tree in memory lacking a subtree is a broken invariant, not a property of the file.
+    let gap = |entry: u64, gap: crate::frontier::Gap| StoreError::Corrupt { entry, message: gap.to_string() };
+    let mut insert_entry = tx
+        .prepare_cached("INSERT INTO entry (seq, at, kind, subject, body, leaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .map_err(sql)?;
+    let mut insert_node = tx.prepare_cached("INSERT INTO node (level, idx, hash) VALUES (?1, ?2, ?3)").map_err(sql)?;
     for entry in applied {
         let body = entry.to_bytes();
         let leaf = leaf_hash(&body);
-        insert_entry.execute(params![
-            entry.seq,
-            entry.at.to_string(),
-            entry.kind(),
-            entry.subject(),
-            body,
-            &leaf.0[..]
-        ])?;
-        for (id, hash) in completed_nodes(entry.seq, leaf, &mut |id| node(tx, id))? {
+        insert_entry
+            .execute(params![entry.seq, entry.at.to_string(), entry.kind(), entry.subject(), body, &leaf.0[..]])
+            .map_err(sql)?;
+        let entry = tree.len();
+        for (id, hash) in tree.push(leaf).map_err(|g| gap(entry, g))? {
             if id.level > 0 {
-                insert_node.execute(params![id.level, id.index, &hash.0[..]])?;
+                insert_node.execute(params![id.level, id.index, &hash.0[..]]).map_err(sql)?;
             }
         }
     }
-    let size = first + applied.len() as u64;
-    let root = concord_ledger::root(size, &mut |id| node(tx, id))?;
+    let size = tree.len();
+    let root = tree.root().map_err(|g| gap(size, g))?;
     let checkpoint = Checkpoint::sign(key, origin, size, root, checkpoint::rfc3339(now));
     tx.execute(
         "INSERT INTO checkpoint (tree_size, root, time, signature) VALUES (?1, ?2, ?3, ?4)",
         params![size, &root.0[..], checkpoint.time, &checkpoint.signature[..]],
-    )?;
+    )
+    .map_err(sql)?;
     Ok(checkpoint)
 }
 
@@ -661,57 +607,6 @@ pub(crate) fn node(conn: &Connection, id: NodeId) -> Result<Hash, rusqlite::Erro
     Ok(Hash(bytes))
 }
 
-fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let sql = sql_error(path);
-    let conn = Connection::open(path).map_err(sql)?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
-    // The journal mode is a property of the file; the first writer sets it.
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-    conn.pragma_update(None, "synchronous", "FULL").map_err(sql)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
-    Ok(conn)
-}
-
-fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let sql = sql_error(path);
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
-    if version > MIGRATIONS.len() {
-        return Err(StoreError::NotAStore {
-            path: path.display().to_string(),
-            message: format!(
-                "written by a newer concord (schema version {version}; this one knows up to {})",
-                MIGRATIONS.len()
-            ),
-        });
-    }
-    if version == MIGRATIONS.len() {
-        return Ok(());
-    }
-    if version == 0 {
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(sql)?;
-        if tables > 0 {
-            return Err(StoreError::NotAStore {
-                path: path.display().to_string(),
-                message: "an SQLite file that is not a concord store".to_owned(),
-            });
-        }
-    }
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(sql)?;
-    let result = (|| {
-        // Another process may have migrated while we waited.
-        let now: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        for (i, script) in MIGRATIONS.iter().enumerate().skip(now) {
-            conn.execute_batch(script)?;
-            conn.pragma_update(None, "user_version", i + 1)?;
-        }
-        conn.execute_batch("COMMIT")
-    })();
-    if result.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    result.map_err(sql)
-}
-
 fn read_meta(conn: &Connection, path: &Path, key: &str) -> Result<String, StoreError> {
     let text: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -742,33 +637,13 @@ fn read_signing_key(db: &Path) -> Result<SigningKey, StoreError> {
     checkpoint::parse_signing_key(&text).map_err(|e| StoreError::Key(format!("{}: {e}", path.display())))
 }
 
-fn write_key_files(db: &Path, key: &SigningKey) -> Result<(), StoreError> {
-    use std::io::Write;
-    let private = key_path(db);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let write = |path: &Path, options: &std::fs::OpenOptions, text: String| {
-        let mut file =
-            options.open(path).map_err(|e| StoreError::Key(format!("cannot create {}: {e}", path.display())))?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| StoreError::Key(format!("cannot write {}: {e}", path.display())))
-    };
-    write(&private, &options, format!("{}\n", hex::encode(key.to_bytes())))?;
-    let mut public = std::fs::OpenOptions::new();
-    public.write(true).create_new(true);
-    write(&public_key_path(db), &public, format!("{}\n", hex::encode(key.verifying_key().to_bytes())))
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use concord_core::VoteStance;
     use concord_core::change::VoteChange;
 
-    const SCENARIO: &str = r#"
+    pub(super) const SCENARIO: &str = r#"
 [scenario]
 id = "batch"
 as_of = 2025-06-01
@@ -789,16 +664,16 @@ engagement = "new"
 deadline = 2025-06-30
 "#;
 
-    fn day(s: &str) -> Date {
+    pub(super) fn day(s: &str) -> Date {
         s.parse().unwrap()
     }
 
-    fn vote(member: &str, stance: VoteStance) -> Vec<Write> {
+    pub(super) fn vote(member: &str, stance: VoteStance) -> Vec<Write> {
         let v = VoteChange { proposal: "p".into(), member: member.into(), stance, reason: None };
         vec![Write::on(day("2025-06-02"), Change::Vote(v))]
     }
 
-    fn create(dir: &tempfile::TempDir) -> (Store, PathBuf) {
+    pub(super) fn create(dir: &tempfile::TempDir) -> (Store, PathBuf) {
         let db = dir.path().join("batch.db");
         let (store, _) = Store::create(&db, "batch.toml", SCENARIO, None, day("2025-06-10"), 0).unwrap();
         (store, db)

@@ -12,10 +12,16 @@
 //! signature, and a consistency proof between consecutive checkpoints built from the stored nodes
 //! and verified element by element. When a checkpoint's root disagrees while every stored hash
 //! agrees, the entries were rewritten together with their hashes: the first bad entry is then the
-//! first one after the last checkpoint that still holds.
+//! first one after the last checkpoint that still holds. A ledger without entries, or without
+//! a checkpoint, fails at entry 0.
+//!
+//! The check of each row ([`check_row`]) is the one every open makes too
+//! (`crate::sqlite::integrity`); what only [`verify`] adds is every checkpoint before the last,
+//! the consistency proofs between them, and the stored nodes.
 
 use concord_ledger::{Hash, MemoryTree, NodeId, leaf_hash, verify_consistency};
 use ed25519_dalek::VerifyingKey;
+use rusqlite::types::ValueRef;
 
 use crate::record::{Entry, Fold};
 use crate::sqlite::{Store, StoreError, checkpoint_from_row, sql_error};
@@ -55,49 +61,28 @@ pub fn verify(store: &Store, key: &VerifyingKey) -> Result<Verified, StoreError>
     let mut state = Fold::new(store.strictness());
     let mut first_fault: Option<Fault> = None;
     {
-        let mut stmt =
-            conn.prepare("SELECT seq, at, kind, subject, body, leaf FROM entry ORDER BY seq").map_err(sql)?;
-        let mut rows = stmt.query([]).map_err(sql)?;
+        let mut stmt = conn.prepare(ROWS).map_err(sql)?;
+        let mut rows = stmt.query([0]).map_err(sql)?;
         while let Some(row) = rows.next().map_err(sql)? {
             let expected = tree.len();
-            let seq: i64 = row.get(0).map_err(sql)?;
-            let at: String = row.get(1).map_err(sql)?;
-            let kind: String = row.get(2).map_err(sql)?;
-            let subject: Option<String> = row.get(3).map_err(sql)?;
-            let body: Vec<u8> = row.get(4).map_err(sql)?;
-            let leaf: Vec<u8> = row.get(5).map_err(sql)?;
-            if u64::try_from(seq).ok() != Some(expected) {
-                first_fault =
-                    Some(fault(Some(expected), format!("entry {expected} is missing (the next row is {seq})")));
-                break;
-            }
-            let entry = match Entry::from_bytes(&body) {
-                Ok(e) => e,
-                Err(m) => {
-                    first_fault = Some(fault(Some(expected), m));
-                    break;
+            let row = Row::read(row).map_err(sql)?;
+            let problem = match check_row(expected, &row) {
+                Ok((entry, _)) => {
+                    state.apply(&entry).err().map(|m| format!("it does not fit the entries before it: {m}"))
                 }
-            };
-            let computed = leaf_hash(&body);
-            let problem = if entry.seq != expected {
-                Some(format!("its bytes say entry {}: entries were moved", entry.seq))
-            } else if leaf != computed.0 {
-                Some("its bytes do not hash to its stored leaf hash: the entry or its hash was changed".to_owned())
-            } else if at != entry.at.to_string() || kind != entry.kind() || subject.as_deref() != entry.subject() {
-                Some("its date, kind or subject column disagrees with its bytes".to_owned())
-            } else {
-                state.apply(&entry).err().map(|m| format!("it does not fit the entries before it: {m}"))
+                Err(message) => Some(message),
             };
             if let Some(message) = problem {
                 first_fault = Some(fault(Some(expected), message));
                 break;
             }
-            tree.push(&body);
+            tree.push(row.body());
         }
     }
     let entries = tree.len();
     let (checkpoints, fault) = match first_fault {
         Some(f) => (0, Some(f)),
+        None if entries == 0 => (0, Some(fault(Some(0), NO_ENTRIES))),
         None => {
             // Checkpoints first: with one checkpoint per write they name a rewritten entry
             // exactly; stored nodes only narrow it to a subtree.
@@ -106,6 +91,95 @@ pub fn verify(store: &Store, key: &VerifyingKey) -> Result<Verified, StoreError>
         }
     };
     Ok(Verified { entries, checkpoints, root: tree.root(), fault })
+}
+
+/// What is wrong with a store without entries.
+pub(crate) const NO_ENTRIES: &str = "the ledger has no entries: entry 0, the init entry, is missing";
+
+/// What is wrong with a store without checkpoints.
+pub(crate) const NO_CHECKPOINT: &str = "the store has no signed checkpoint";
+
+/// The entries from `?1` on, in order, with every column [`check_row`] compares.
+pub(crate) const ROWS: &str = "SELECT seq, at, kind, subject, body, leaf FROM entry WHERE seq >= ?1 ORDER BY seq";
+
+/// A row of the `entry` table, as stored, borrowed from SQLite's row (a full read allocates
+/// nothing for it). Its columns are taken as SQLite holds them: a value of the wrong type is a
+/// fault of the entry, found by [`check_row`], not an error of the read.
+pub(crate) struct Row<'a> {
+    seq: i64,
+    at: ValueRef<'a>,
+    kind: ValueRef<'a>,
+    subject: ValueRef<'a>,
+    body: ValueRef<'a>,
+    leaf: ValueRef<'a>,
+}
+
+impl<'a> Row<'a> {
+    /// Reads a row selected by [`ROWS`].
+    pub(crate) fn read(row: &'a rusqlite::Row<'_>) -> rusqlite::Result<Row<'a>> {
+        Ok(Row {
+            seq: row.get(0)?,
+            at: row.get_ref(1)?,
+            kind: row.get_ref(2)?,
+            subject: row.get_ref(3)?,
+            body: row.get_ref(4)?,
+            leaf: row.get_ref(5)?,
+        })
+    }
+
+    /// The entry's bytes, once [`check_row`] has passed the row.
+    pub(crate) fn body(&self) -> &'a [u8] {
+        self.body.as_blob().unwrap_or_default()
+    }
+}
+
+/// A text column: `None` for NULL, an error for a value of another type.
+fn text(value: ValueRef<'_>) -> Result<Option<&str>, ()> {
+    value.as_str_or_null().map_err(drop)
+}
+
+/// Whether `text` is exactly how `date` is written, without writing it anywhere but the stack.
+fn writes_as(text: &str, date: concord_core::Date) -> bool {
+    struct Compare<'a>(&'a [u8], bool);
+    impl std::fmt::Write for Compare<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            match self.0.strip_prefix(s.as_bytes()) {
+                Some(rest) => self.0 = rest,
+                None => self.1 = false,
+            }
+            Ok(())
+        }
+    }
+    let mut compare = Compare(text.as_bytes(), true);
+    let _ = std::fmt::Write::write_fmt(&mut compare, format_args!("{date}"));
+    compare.1 && compare.0.is_empty()
+}
+
+/// Checks a stored row where entry `expected` belongs: that it is that entry (no gap, its bytes
+/// say so), that its bytes hash to its stored leaf hash and read as an entry, and that its date,
+/// kind and subject columns agree with them. Returns the entry and its leaf hash; whether it fits
+/// the state is for the caller's fold. This is the one check of a stored entry: every open and
+/// [`verify`] make it.
+pub(crate) fn check_row(expected: u64, row: &Row<'_>) -> Result<(Entry, Hash), String> {
+    if u64::try_from(row.seq).ok() != Some(expected) {
+        return Err(format!("entry {expected} is missing (the next row is {})", row.seq));
+    }
+    let ValueRef::Blob(body) = row.body else {
+        return Err("its bytes are not stored as bytes: the row was rewritten".to_owned());
+    };
+    let entry = Entry::from_bytes(body)?;
+    let leaf = leaf_hash(body);
+    if entry.seq != expected {
+        return Err(format!("its bytes say entry {}: entries were moved", entry.seq));
+    }
+    if row.leaf != ValueRef::Blob(&leaf.0) {
+        return Err("its bytes do not hash to its stored leaf hash: the entry or its hash was changed".to_owned());
+    }
+    let at = matches!(text(row.at), Ok(Some(at)) if writes_as(at, entry.at));
+    if !at || text(row.kind) != Ok(Some(entry.kind())) || text(row.subject) != Ok(entry.subject()) {
+        return Err("its date, kind or subject column disagrees with its bytes".to_owned());
+    }
+    Ok((entry, leaf))
 }
 
 /// Every checkpoint: signature, root against the rebuilt tree, and a consistency proof from the
@@ -155,6 +229,9 @@ fn check_checkpoints(store: &Store, key: &VerifyingKey, tree: &MemoryTree) -> Re
         last_good = Some((size, cp.root));
     }
     let covered = last_good.map_or(0, |(s, _)| s);
+    if count == 0 {
+        return Ok((0, Some(fault(Some(0), NO_CHECKPOINT))));
+    }
     if covered != entries {
         return Ok((
             count,
@@ -195,4 +272,18 @@ fn check_nodes(store: &Store, tree: &MemoryTree) -> Result<Option<Fault>, StoreE
         )));
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_column_must_be_the_date_as_written() {
+        let day: concord_core::Date = "2025-06-02".parse().unwrap();
+        assert!(writes_as("2025-06-02", day));
+        for other in ["2025-06-0", "2025-06-021", "2025-6-2", "", "2025-06-03"] {
+            assert!(!writes_as(other, day), "{other}");
+        }
+    }
 }
