@@ -373,3 +373,146 @@ fn r10_a_server_error_answers_an_id_and_logs_the_detail() {
     let line = logged.lines().find(|l| l.contains(id)).unwrap_or_else(|| panic!("no {id} in the log:\n{logged}"));
     assert!(line.contains("internal error") && line.contains("nato.db.key"), "{line}");
 }
+
+// See: issue 11 (`--private` still served `/api/status` anonymously).
+#[test]
+fn r11_a_private_server_needs_a_token_for_its_status() {
+    let served = Served::start_with(crate::store::nato_store(), &["--clock", "2025-06-20", "--private"]);
+    let anonymous = served.get("/api/status", None);
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    assert!(!anonymous.body.contains("nato-2025"), "{}", anonymous.body);
+    assert_eq!(served.get("/api/status", Some(&served.secretariat)).status, 200);
+}
+
+// See: issue 11 (the JSON API accepted the session cookie with a foreign `Origin`).
+#[test]
+fn r11_the_api_refuses_a_cookie_write_from_another_site() {
+    let served = Served::start("2025-06-20");
+    let norway = served.token("delegation", Some("NOR"));
+    let cookie = format!("concord_token={norway}");
+    let vote = json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "consent"});
+    let before = served.store.size();
+    let foreign = served.post_with("/api/votes", &[("Cookie", &cookie), ("Origin", "https://evil.example")], &vote);
+    assert_eq!(foreign.status, 403, "{}", foreign.body);
+    let bare = served.post_with("/api/votes", &[("Cookie", &cookie)], &vote);
+    assert_eq!(bare.status, 403, "{}", bare.body);
+    assert_eq!(served.store.size(), before, "nothing is recorded");
+    let origin = served.base.clone();
+    let same = served.post_with("/api/votes", &[("Cookie", &cookie), ("Origin", &origin)], &vote);
+    assert_eq!(same.status, 201, "{}", same.body);
+    // A bearer token is unaffected by `Origin`.
+    let bearer = format!("Bearer {norway}");
+    let scripted =
+        served.post_with("/api/votes", &[("Authorization", &bearer), ("Origin", "https://x.example")], &vote);
+    assert_eq!(scripted.status, 201, "{}", scripted.body);
+}
+
+// See: issue 11 (a delegation could back-date a position's `since` to 2000).
+#[test]
+fn r11_a_delegation_cannot_back_date_a_position() {
+    let served = Served::start("2025-06-20");
+    let norway = served.token("delegation", Some("NOR"));
+    let before = served.store.size();
+    let position = json!({"id": "nor-p", "member": "NOR", "source": "x", "since": "2000-01-01",
+        "policy": "forbid (principal, action, resource) when { resource.kind == \"exercise\" };"});
+    let answer = served.post("/api/positions", Some(&norway), &position);
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    assert!(answer.json()["error"].as_str().unwrap().contains("no earlier than the day it is recorded"));
+    assert_eq!(served.store.size(), before, "nothing is recorded");
+}
+
+// See: issue 11 (`?recorded=ANY TEXT` printed a "Recorded in ledger entry ANY TEXT" banner).
+#[test]
+fn r11_the_proposal_page_echoes_no_text_of_the_query() {
+    let served = Served::start("2025-06-20");
+    let page = served.get("/proposals/steadfast-2026-spec?recorded=ANY%20TEXT%20%3Cem%3Eyou%20won%3C%2Fem%3E", None);
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Recorded in ledger entry"), "{}", page.body);
+    assert!(!page.body.contains("ANY TEXT") && !page.body.contains("you won"), "{}", page.body);
+}
+
+// See: issue 11 (no CSP, `frame-ancestors` or `nosniff` headers).
+#[test]
+fn r11_every_answer_tells_the_browser_what_the_page_may_do() {
+    let served = Served::start("2025-06-20");
+    for path in ["/", "/committees", "/proposals/eadrcc-2025-montana", "/assets/app.js", "/api/decisions", "/nowhere"] {
+        let answer = served.get(path, None);
+        let csp = answer.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp:?}");
+        assert_eq!(answer.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(answer.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(answer.header("referrer-policy"), Some("same-origin"), "{path}");
+    }
+}
+
+// See: issue 11 (a position of 58 KB tied up the writer for 3 s).
+#[test]
+fn r11_a_58_kb_position_is_refused_at_once_and_the_writer_stays_free() {
+    let served = Served::start("2025-06-20");
+    let norway = served.token("delegation", Some("NOR"));
+    let clause = "resource.kind == \"exercise\" && ";
+    let policy =
+        format!("forbid (principal, action, resource) when {{ {} true }};", clause.repeat(58 * 1024 / clause.len()));
+    let before = served.store.size();
+    let asked = std::time::Instant::now();
+    let position = json!({"id": "nor-big", "member": "NOR", "source": "x", "policy": policy});
+    let answer = served.post("/api/positions", Some(&norway), &position);
+    assert_eq!(answer.status, 422, "{}", &answer.body[..answer.body.len().min(500)]);
+    assert!(answer.json()["error"].as_str().unwrap().contains("policy"), "{}", answer.body);
+    let vote = json!({"proposal": "steadfast-2026-spec", "member": "NOR", "stance": "consent"});
+    assert_eq!(served.post("/api/votes", Some(&norway), &vote).status, 201);
+    assert!(asked.elapsed() < std::time::Duration::from_secs(1), "{:?}", asked.elapsed());
+    assert_eq!(served.store.size(), before + 1);
+}
+
+// See: issue 11 (every view of the committees ran an unbounded power computation, for anyone).
+#[test]
+fn r11_an_anonymous_power_request_starts_no_computation() {
+    let served = Served::start("2025-06-20");
+    // Today's seats are computed by the server itself.
+    assert_eq!(served.get("/api/committees/NAC/power", None).status, 200);
+    // Before Finland and Sweden joined, the seats differ: nobody computed them yet.
+    let before = "/api/committees/NAC/power?at=2023-01-01";
+    let anonymous = served.get(before, None);
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    let observer = served.token("observer", None);
+    let computed = served.get(before, Some(&observer));
+    assert_eq!(computed.status, 200, "{}", computed.body);
+    assert_eq!(computed.json()["players"], 30);
+    assert_eq!(served.get(before, None).body, computed.body, "kept for everyone");
+}
+
+// See: issue 11 (`--tick-seconds` near `u64::MAX` panicked the clock task, and the server ran
+// on without a clock).
+#[test]
+fn r11_a_tick_interval_near_u64_max_is_refused_with_a_clear_error() {
+    use std::process::{Command, Stdio};
+    let store = crate::store::nato_store();
+    let mut child = Command::new(crate::util::program())
+        .current_dir(crate::util::root())
+        .args(["--db", store.db.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0", "--clock", "2025-06-20"])
+        .args(["--tick-seconds", "18446744073709551615"])
+        .env("CONCORD_ERROR_FORMAT", "plain")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let exited = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let status = exited.unwrap_or_else(|| panic!("the server kept running:\n{stderr}"));
+    assert!(!status.success() && status.code().is_some(), "{status:?}: {stderr}");
+    assert!(stderr.contains("86400"), "the limit is not in the message: {stderr}");
+}

@@ -1,6 +1,9 @@
 //! A `concord serve` process for the HTTP tests: a store made from the NATO example, served on a
 //! free loopback port with a pinned clock, and a small client that reads any status as an
 //! answer (an error status is something to assert on, not a failure of the client).
+//!
+//! The process is [`program`](crate::util::program): the built `concord`, or the one named by
+//! `CONCORD_TEST_BIN`, to check that a regression test fails on an earlier build.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -29,9 +32,15 @@ pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) body: String,
     pub(crate) content_type: String,
+    pub(crate) headers: ureq::http::HeaderMap,
 }
 
 impl Answer {
+    /// A header's value.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// The body as JSON.
     #[track_caller]
     pub(crate) fn json(&self) -> Value {
@@ -56,13 +65,37 @@ impl Served {
         Served::spawn(store, extra, true)
     }
 
+    /// As [`Served::start_with`], with the server's limit on open files set to `open_files` (as
+    /// `ulimit -n` would), keeping what it writes on standard error.
+    pub(crate) fn start_limited(store: TempStore, extra: &[&str], open_files: u64) -> Served {
+        Served::spawn_limited(store, extra, true, Some(open_files))
+    }
+
+    /// `127.0.0.1:PORT`, for raw sockets.
+    pub(crate) fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
     /// What the server has written on standard error so far (with [`Served::start_logged`]).
     pub(crate) fn log(&self) -> String {
         self.log.as_ref().map(|l| l.lock().unwrap().clone()).unwrap_or_default()
     }
 
     fn spawn(store: TempStore, extra: &[&str], logged: bool) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        Served::spawn_limited(store, extra, logged, None)
+    }
+
+    fn spawn_limited(store: TempStore, extra: &[&str], logged: bool, open_files: Option<u64>) -> Served {
+        let program = crate::util::program();
+        let mut command = match open_files {
+            Some(n) => {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\"")]).arg(&program);
+                sh
+            }
+            None => Command::new(&program),
+        };
+        let mut child = command
             .current_dir(crate::util::root())
             .args(["--db", store.db.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
             .args(extra)
@@ -130,6 +163,15 @@ impl Served {
         answer(request.send_json(body))
     }
 
+    /// `POST path` with a JSON body and these headers (a cookie, an `Origin`, …).
+    pub(crate) fn post_with(&self, path: &str, headers: &[(&str, &str)], body: &Value) -> Answer {
+        let mut request = self.agent.post(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        answer(request.send_json(body))
+    }
+
     /// `POST path` with a raw body and content type.
     pub(crate) fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Answer {
         let mut request = self.agent.post(format!("{}{path}", self.base)).header("Content-Type", content_type);
@@ -175,8 +217,9 @@ fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answ
     let status = response.status().as_u16();
     let content_type =
         response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let headers = response.headers().clone();
     let body = response.body_mut().read_to_string().unwrap();
-    Answer { status, body, content_type }
+    Answer { status, body, content_type, headers }
 }
 
 impl Drop for Served {

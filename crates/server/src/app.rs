@@ -1,5 +1,6 @@
 //! What every request handler shares: the published state, the queue to the writer, the token
-//! table, the clock and the server's settings.
+//! table, the clock, the server's settings and limits, the write rate of each token, and the
+//! voting power computed so far.
 
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
@@ -8,8 +9,11 @@ use concord_core::Date;
 use concord_store::{Grant, Store, Verified};
 use tokio::sync::oneshot;
 
+use crate::Limits;
 use crate::clock::ServerClock;
 use crate::error::ApiError;
+use crate::power::PowerCache;
+use crate::rate::WriteRate;
 use crate::writer::{Job, Snapshot};
 
 /// The state shared by all handlers.
@@ -28,6 +32,12 @@ pub(crate) struct App {
     pub clock: Arc<ServerClock>,
     /// Whether reading needs a token.
     pub private: bool,
+    /// What a client may take.
+    pub limits: Limits,
+    /// Each token's writes.
+    pub rate: WriteRate,
+    /// Voting power computed so far, by game.
+    pub power: PowerCache,
 }
 
 impl App {
@@ -39,8 +49,20 @@ impl App {
         db: std::path::PathBuf,
         clock: Arc<ServerClock>,
         private: bool,
+        limits: Limits,
     ) -> App {
-        App { published, jobs, reader: Mutex::new(reader), verified: Mutex::new(None), db, clock, private }
+        App {
+            published,
+            jobs,
+            reader: Mutex::new(reader),
+            verified: Mutex::new(None),
+            db,
+            clock,
+            private,
+            rate: WriteRate::new(limits.write_rate, limits.write_burst),
+            power: PowerCache::new(limits.power_memory, limits.power_work),
+            limits,
+        }
     }
 
     /// The read connection (tokens, entries, proofs), held until the guard is dropped.

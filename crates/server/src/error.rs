@@ -27,12 +27,23 @@ pub(crate) enum ApiError {
     /// No such thing: 404.
     #[error("{0}")]
     NotFound(String),
+    /// The body did not arrive in time: 408.
+    #[error("{0}")]
+    Timeout(String),
     /// The body is too large: 413.
     #[error("{0}")]
     TooLarge(String),
     /// The change does not fit the state; nothing was recorded: 422.
     #[error("{0}")]
     Refused(String),
+    /// The token wrote faster than its rate; nothing was recorded: 429, with `Retry-After`.
+    #[error("{message}")]
+    TooMany {
+        /// What happened, for people.
+        message: String,
+        /// Seconds until a write is allowed again.
+        retry_after: u64,
+    },
     /// The writer is gone (the server is shutting down): 503.
     #[error("{0}")]
     Unavailable(String),
@@ -56,7 +67,9 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -120,15 +133,31 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// Adds the headers this error's status calls for: a challenge to a 401, `Retry-After` to
+    /// a 429, and `Connection: close` to a 408 and a 413 (the rest of the body is not read).
+    pub(crate) fn add_headers(&self, response: &mut Response) {
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"concord\""));
+            }
+            ApiError::TooMany { retry_after, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            ApiError::Timeout(_) | ApiError::TooLarge(_) => {
+                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            _ => {}
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut response = (status, axum::Json(ErrorBody { error: self.public_message() })).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"concord\""));
-        }
+        self.add_headers(&mut response);
         response
     }
 }

@@ -20,7 +20,12 @@ mod app;
 mod auth;
 mod clock;
 mod error;
+mod http;
+mod limits;
+mod listen;
 mod page;
+mod power;
+mod rate;
 mod writer;
 
 #[cfg(test)]
@@ -36,6 +41,7 @@ use axum::extract::DefaultBodyLimit;
 use concord_store::{NewToken, Role, Store, StoreError};
 
 pub use clock::Clock;
+pub use limits::{HEAD_LIMIT, Limits, MAX_TICK};
 
 /// The largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -66,6 +72,9 @@ pub struct Started {
     pub created: bool,
     /// The first secretariat token, made because the store had no token.
     pub first_token: Option<NewToken>,
+    /// The most connections it holds at once: the configured cap, or less when the limit on
+    /// open files does not allow it.
+    pub max_connections: usize,
 }
 
 /// Why the server could not run.
@@ -77,16 +86,28 @@ pub enum ServeError {
     /// The address cannot be listened on, or the runtime failed.
     #[error("{0}")]
     Io(String),
+    /// A setting is out of its range; nothing was opened.
+    #[error("{0}")]
+    Config(String),
 }
 
-/// Opens (or creates) the store, listens, and serves until Ctrl-C or SIGTERM; `started` is
-/// called once the server listens. Every acknowledged write is on disk before it returns.
+/// Opens (or creates) the store, listens, and serves until Ctrl-C or SIGTERM, with the default
+/// [`Limits`]; `started` is called once the server listens. Every acknowledged write is on disk
+/// before it returns.
 pub fn serve(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
+    serve_with(config, Limits::default(), started)
+}
+
+/// As [`serve`], with the given limits. Settings out of their range (a clock's interval over
+/// [`MAX_TICK`], a timeout of zero, …) are refused before anything is opened.
+pub fn serve_with(config: Config, limits: Limits, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
+    limits::check_tick(config.tick).map_err(ServeError::Config)?;
+    limits.check().map_err(ServeError::Config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| ServeError::Io(format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(run(config, started))
+    runtime.block_on(run(config, limits, started))
 }
 
 /// An open store with its writer running: what the routes serve.
@@ -104,7 +125,7 @@ pub(crate) struct Opened {
 /// Opens the store (creating it from the seed if the file does not exist), makes the first
 /// secretariat token if there is no live token, records every decision that fell due while no
 /// server ran (in one write), and starts the writer.
-pub(crate) fn open(config: &Config) -> Result<Opened, ServeError> {
+pub(crate) fn open(config: &Config, limits: &Limits) -> Result<Opened, ServeError> {
     let now = clock::unix_now();
     let clock = Arc::new(clock::ServerClock::new(config.clock));
     let today = clock.today();
@@ -121,8 +142,15 @@ pub(crate) fn open(config: &Config) -> Result<Opened, ServeError> {
     let published = Arc::new(RwLock::new(Arc::new(writer::Snapshot::of(&store)?)));
     let (jobs, queue) = std::sync::mpsc::channel();
     let reader = Store::open_unchecked(&config.db)?;
-    let app =
-        Arc::new(app::App::new(published.clone(), jobs, reader, config.db.clone(), clock.clone(), config.private));
+    let app = Arc::new(app::App::new(
+        published.clone(),
+        jobs,
+        reader,
+        config.db.clone(),
+        clock.clone(),
+        config.private,
+        limits.clone(),
+    ));
     let writer = writer::Writer::new(store, clock, published);
     let writer = std::thread::Builder::new()
         .name("concord-writer".to_owned())
@@ -173,59 +201,40 @@ fn decisions(n: usize) -> String {
     format!("{grouped} decision{}", if n == 1 { "" } else { "s" })
 }
 
-async fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
-    let Opened { app, writer, created, first_token } = open(&config)?;
+async fn run(config: Config, mut limits: Limits, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
+    let Opened { app, writer, created, first_token } = open(&config, &limits)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| ServeError::Io(format!("cannot listen on {}: {e}", config.addr)))?;
     let addr = listener.local_addr().map_err(|e| ServeError::Io(e.to_string()))?;
-    started(&Started { addr, created, first_token });
+    limits.max_connections = limits::fit_connections(limits.max_connections);
+    // Today's voting power is computed before anyone asks, so that an anonymous view finds it.
+    power::warm_today(&app);
+    started(&Started { addr, created, first_token, max_connections: limits.max_connections });
 
     let clock = tokio::spawn(run_clock(app.clone(), config.tick));
-    let result = axum::serve(listener, self::app(app.clone()))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| ServeError::Io(e.to_string()));
+    listen::serve(listener, self::app(app.clone()), limits, shutdown()).await;
     clock.abort();
     // Dropping the last sender ends the writer after it has answered every queued job.
     drop(app);
     let _ = tokio::task::spawn_blocking(move || writer.join()).await;
-    result
+    Ok(())
 }
 
-/// The whole application: the API, the pages and their assets, with the body limit. Tests call
-/// it without a socket.
+/// The whole application: the API, the pages and their assets, with the body's limits and the
+/// browser-side headers. Tests call it without a socket.
 pub(crate) fn app(state: Arc<app::App>) -> Router {
     Router::new()
         .nest("/api", api::routes(&state))
-        .merge(page::routes())
+        .merge(page::routes(&state))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(refuse_large_bodies))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::guard_bodies))
+        .layer(axum::middleware::from_fn(http::security_headers))
         .with_state(state)
 }
 
-/// Refuses a body whose announced length is over [`BODY_LIMIT`] before reading any of it (a
-/// body without a length is cut off at the limit as it is read).
-async fn refuse_large_bodies(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let announced = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match announced {
-        Some(length) if length > BODY_LIMIT as u64 => error::ApiError::TooLarge(format!(
-            "the request body is {length} bytes, over the limit of {BODY_LIMIT} bytes"
-        ))
-        .into_response(),
-        _ => next.run(request).await,
-    }
-}
-
-/// Asks the writer, every `every`, to record the decisions that fell due.
+/// Asks the writer, every `every`, to record the decisions that fell due, and has today's
+/// voting power computed if the date moved (`every` is at most [`MAX_TICK`]).
 async fn run_clock(app: Arc<app::App>, every: Duration) {
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
@@ -233,6 +242,7 @@ async fn run_clock(app: Arc<app::App>, every: Duration) {
         if app.jobs.send(writer::Job::Tick { now: None, reply: None }).is_err() {
             return;
         }
+        power::warm_today(&app);
     }
 }
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::{Clock, Config, Opened};
+use crate::{Clock, Config, Limits, Opened};
 
 const NATO: &str = include_str!("../../../examples/nato-2025.toml");
 
@@ -54,6 +54,11 @@ impl TestServer {
         TestServer::prepared(today, private, |_| {})
     }
 
+    /// As [`TestServer::new`], with these limits.
+    pub(crate) fn with_limits(today: &str, limits: Limits) -> TestServer {
+        TestServer::start(today, false, ("examples/nato-2025.toml", NATO), limits, |_| {})
+    }
+
     /// A server on a store made from the NATO example dated `created` (by a clock on that day),
     /// then changed by `prepare`, served with the clock on `today`.
     pub(crate) fn on_store(created: &str, today: &str, prepare: impl FnOnce(&std::path::Path)) -> TestServer {
@@ -66,14 +71,25 @@ impl TestServer {
 
     /// A new store from a scenario's text, served with the clock on `today`.
     pub(crate) fn with_scenario(today: &str, text: &str) -> TestServer {
-        TestServer::start(today, false, ("scenario.toml", text), |_| {})
+        TestServer::with_scenario_and_limits(today, text, Limits::default())
+    }
+
+    /// As [`TestServer::with_scenario`], with these limits.
+    pub(crate) fn with_scenario_and_limits(today: &str, text: &str, limits: Limits) -> TestServer {
+        TestServer::start(today, false, ("scenario.toml", text), limits, |_| {})
     }
 
     fn prepared(today: &str, private: bool, prepare: impl FnOnce(&std::path::Path)) -> TestServer {
-        TestServer::start(today, private, ("examples/nato-2025.toml", NATO), prepare)
+        TestServer::start(today, private, ("examples/nato-2025.toml", NATO), Limits::default(), prepare)
     }
 
-    fn start(today: &str, private: bool, seed: (&str, &str), prepare: impl FnOnce(&std::path::Path)) -> TestServer {
+    fn start(
+        today: &str,
+        private: bool,
+        seed: (&str, &str),
+        limits: Limits,
+        prepare: impl FnOnce(&std::path::Path),
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         prepare(&dir.path().join("nato.db"));
         let config = Config {
@@ -84,7 +100,8 @@ impl TestServer {
             tick: Duration::from_secs(3600),
             private,
         };
-        let opened = crate::open(&config).unwrap();
+        let opened = crate::open(&config, &limits).unwrap();
+        crate::power::warm_today(&opened.app);
         let secretariat = opened.first_token.as_ref().unwrap().token.clone();
         let router = crate::app(opened.app.clone());
         TestServer { _dir: dir, router: Some(router), opened: Some(opened), secretariat }
@@ -139,6 +156,11 @@ impl TestServer {
         let made = self.post("/api/tokens", Some(&self.secretariat), &body).await;
         assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
         made.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// The whole app, to serve on a socket.
+    pub(crate) fn router(&self) -> Router {
+        self.router.clone().unwrap()
     }
 
     /// The store's file.

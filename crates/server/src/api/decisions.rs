@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use concord_core::Date;
-use concord_core::power::{self, Options, Power};
+use concord_core::power::{Game, Power};
 use concord_core::report::{DecideReport, ExplainReport, WhatIfReport};
 use concord_store::timeline::{self, ProposalHistory};
 use serde::{Deserialize, Serialize};
@@ -183,12 +183,15 @@ pub(crate) struct PowerParams {
     pub at: Option<String>,
 }
 
-/// Voting power (Banzhaf, Penrose, Shapley–Shubik) of a committee's rule, exact
-/// (`concord power --format json`).
+/// Voting power (Banzhaf, Penrose, Shapley–Shubik) of a committee's rule
+/// (`concord power --format json`), computed once for the seats of the date and kept. A request
+/// with a token computes what is not computed yet; an anonymous one gets what is (today's is
+/// computed by the server itself), and 401 otherwise. A game beyond the server's memory or work
+/// budget for power is sampled, or refused (422).
 #[utoipa::path(get, path = "/api/committees/{id}/power", tag = "decisions",
     params(("id" = String, Path, description = "The committee's id"), PowerParams),
     responses((status = 200, body = Power), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn committee_power(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -197,23 +200,19 @@ pub(super) async fn committee_power(
 ) -> Result<Json<Power>, ApiError> {
     caller.read(&app)?;
     let params: PowerParams = super::query(query.as_deref())?;
-    let snapshot = app.snapshot();
-    let at = optional_date("at", params.at.as_deref())?;
-    let power = tokio::task::spawn_blocking(move || committee_power_of(&app, &snapshot, &id, at))
-        .await
-        .map_err(ApiError::internal)??;
-    Ok(Json(power))
+    let at = optional_date("at", params.at.as_deref())?.unwrap_or_else(|| app.today());
+    let game = committee_game(&app.snapshot(), &id, at)?;
+    match app.power.get(game, caller.grant.is_some()).await {
+        Some(computed) => computed.as_ref().clone().map(Json),
+        None => Err(ApiError::Unauthorized(format!(
+            "the voting power in `{id}` on {at} is not computed yet; a request with a token computes it"
+        ))),
+    }
 }
 
-pub(crate) fn committee_power_of(
-    app: &App,
-    snapshot: &Snapshot,
-    id: &str,
-    at: Option<Date>,
-) -> Result<Power, ApiError> {
+/// The game of a committee's rule among the members seated on `at`.
+pub(crate) fn committee_game(snapshot: &Snapshot, id: &str, at: Date) -> Result<Game, ApiError> {
     let engine = snapshot.engine()?;
     let c = engine.committee_index(id).ok_or_else(|| ApiError::NotFound(format!("no committee `{id}`")))?;
-    let at = at.unwrap_or_else(|| app.today());
-    let game = engine.committee_game(c, at).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    power::analyse(&game, &Options::default(), &mut |_, _| {}).map_err(|e| ApiError::BadRequest(e.to_string()))
+    engine.committee_game(c, at).map_err(|e| ApiError::BadRequest(e.to_string()))
 }

@@ -36,8 +36,10 @@ pub(crate) struct Status {
 }
 
 /// The server and its store.
-#[utoipa::path(get, path = "/api/status", tag = "ledger", responses((status = 200, body = Status), (status = 500, body = ErrorBody)))]
-pub(super) async fn status(State(app): State<Arc<App>>) -> Result<Json<Status>, ApiError> {
+#[utoipa::path(get, path = "/api/status", tag = "ledger",
+    responses((status = 200, body = Status), (status = 401, body = ErrorBody), (status = 500, body = ErrorBody)))]
+pub(super) async fn status(State(app): State<Arc<App>>, caller: Caller) -> Result<Json<Status>, ApiError> {
+    caller.read(&app)?;
     let s = app.snapshot();
     let scenario = s.engine()?.scenario();
     Ok(Json(Status {

@@ -31,7 +31,7 @@ use crate::app::App;
 use crate::error::{ApiError, ErrorBody};
 use crate::writer::Snapshot;
 
-pub(crate) use decisions::{committee_power_of, committee_views, explanation, proposal_history};
+pub(crate) use decisions::{committee_game, committee_views, explanation, proposal_history};
 pub(crate) use ledger::ledger_view;
 pub(crate) use record::{close_proposal, extend_proposal, record_vote, withdraw_proposal};
 
@@ -195,7 +195,10 @@ impl<S: Send + Sync> FromRequest<S> for Object {
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::TooLarge(format!("the request body is over the limit of {} bytes", crate::BODY_LIMIT)))
             }
-            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
+            Err(rejection) => match crate::http::body_timeout(&rejection) {
+                Some(timeout) => Err(ApiError::Timeout(format!("{timeout}; nothing was recorded"))),
+                None => Err(ApiError::BadRequest(rejection.body_text())),
+            },
         }
     }
 }

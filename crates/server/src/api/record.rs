@@ -578,6 +578,16 @@ pub(super) async fn new_position(
     let position: PositionChange = body.parse()?;
     caller.speak_for(&position.member, "declare a position")?;
     caller.may_date(at)?;
+    caller.may_start(position.since, app.today())?;
+    // Refused here, before it reaches the writer: the core refuses it too, but only once the
+    // writer takes it up.
+    let limit = concord_core::limits::MAX_POLICY_BYTES;
+    if position.policy.len() > limit {
+        return Err(ApiError::Refused(format!(
+            "the request body: field `policy`: the policy is {} bytes, more than the limit of {limit} bytes",
+            position.policy.len()
+        )));
+    }
     Ok(created(&record_one(&app, at, Change::Position(position)).await?))
 }
 

@@ -28,15 +28,18 @@ use crate::app::App;
 use crate::auth::{COOKIE_NAME, Caller};
 use crate::error::ApiError;
 
-/// The page's routes.
-pub(crate) fn routes() -> Router<Arc<App>> {
+/// The page's routes. A form's write counts against its token's write rate.
+pub(crate) fn routes(state: &Arc<App>) -> Router<Arc<App>> {
+    let write = |route: axum::routing::MethodRouter<Arc<App>>| {
+        route.route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::page_writes_are_counted))
+    };
     Router::new()
         .route("/", get(board::board))
         .route("/proposals/{id}", get(proposal::page))
-        .route("/proposals/{id}/vote", post(proposal::vote))
-        .route("/proposals/{id}/extend", post(proposal::extend))
-        .route("/proposals/{id}/withdraw", post(proposal::withdraw))
-        .route("/proposals/{id}/close", post(proposal::close))
+        .route("/proposals/{id}/vote", write(post(proposal::vote)))
+        .route("/proposals/{id}/extend", write(post(proposal::extend)))
+        .route("/proposals/{id}/withdraw", write(post(proposal::withdraw)))
+        .route("/proposals/{id}/close", write(post(proposal::close)))
         .route("/committees", get(committees::page))
         .route("/ledger", get(ledger::page))
         .route("/login", get(login_form).post(login))
@@ -69,7 +72,9 @@ pub(crate) fn failure(caller: &Caller, error: &ApiError) -> Response {
         p.alert.error role="alert" { (message) }
         p { a href="/" { "Back to the board" } }
     };
-    (error.status(), layout(title, caller, "", body)).into_response()
+    let mut response = (error.status(), layout(title, caller, "", body)).into_response();
+    error.add_headers(&mut response);
+    response
 }
 
 /// The frame of every page: header with navigation and who is logged in, main, footer.
@@ -381,6 +386,28 @@ mod tests {
             server.form("/proposals/steadfast-2026-spec/vote", Some(&norway), None, "member=DNK&stance=consent");
         let forged = forged.await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    }
+
+    // See: issue 11 (`?recorded=ANY TEXT` printed a "Recorded in ledger entry ANY TEXT" banner).
+    #[tokio::test]
+    async fn r11_the_recorded_banner_shows_only_an_entry_of_the_proposal() {
+        let server = TestServer::new("2025-06-20");
+        for query in ["ANY%20TEXT", "%3Cb%3Ebold%3C%2Fb%3E", "99999", "1"] {
+            let page = server.get(&format!("/proposals/steadfast-2026-spec?recorded={query}"), None).await;
+            assert_eq!(page.status, StatusCode::OK, "{query}");
+            assert!(!page.body.contains("Recorded in ledger entry"), "{query}: a banner for no entry of it");
+            assert!(!page.body.contains("ANY TEXT") && !page.body.contains("<b>bold"), "{query}");
+            assert!(!page.body.contains("&lt;b&gt;bold"), "{query}");
+        }
+        let token = server.secretariat.clone();
+        let voted = server.form("/proposals/steadfast-2026-spec/vote", Some(&token), None, "member=NOR&stance=consent");
+        let location = voted.await.header(header::LOCATION).unwrap().to_owned();
+        let entry = location.rsplit_once('=').unwrap().1.to_owned();
+        let page = server.get(&location, None).await;
+        assert!(page.body.contains(&format!("Recorded in ledger entry {entry}.")), "{}", page.body);
+        // The entry is this proposal's, not another's.
+        let other = server.get(&format!("/proposals/eadrcc-2025-montana?recorded={entry}"), None).await;
+        assert!(!other.body.contains("Recorded in ledger entry"));
     }
 
     fn with_cookie(path: &str, token: &str) -> axum::http::Request<axum::body::Body> {

@@ -34,9 +34,12 @@ pub(crate) async fn page(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    // Only an entry number is read from the query, and only an entry about this proposal is
+    // shown: no text of the query reaches the page.
     let recorded = crate::api::query::<Vec<(String, String)>>(query.as_deref())
         .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "recorded").map(|(_, v)| v));
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "recorded"))
+        .and_then(|(_, v)| v.parse::<u64>().ok());
     let notice = recorded.map(Notice::Recorded);
     match render(&app, &caller, &id, query.as_deref(), notice.as_ref(), None) {
         Ok(page) => page.into_response(),
@@ -46,8 +49,8 @@ pub(crate) async fn page(
 
 /// A message above the page.
 enum Notice {
-    /// A change was recorded in this entry.
-    Recorded(String),
+    /// A change was recorded in this entry (shown only if the entry is about the proposal).
+    Recorded(u64),
     /// The form's write was refused.
     Refused(String),
 }
@@ -94,7 +97,10 @@ fn render(
         p.crumbs { a href="/" { "Board" } " › " (d.proposal) }
         h1 { (d.title) }
         @match notice {
-            Some(Notice::Recorded(entry)) => p.alert.ok #flash role="status" { "Recorded in ledger entry " (entry) "." }
+            Some(Notice::Recorded(entry)) if history.entries.iter().any(|e| e.seq == *entry) => {
+                p.alert.ok #flash role="status" { "Recorded in ledger entry " (entry) "." }
+            }
+            Some(Notice::Recorded(_)) => {}
             Some(Notice::Refused(message)) => p.alert.error #flash role="alert" { "Not recorded: " (message) }
             None => {}
         }
