@@ -54,6 +54,22 @@ fn cell(style: Style, text: &str, width: usize) -> String {
     format!("{style}{text}{style:#}{}", " ".repeat(pad))
 }
 
+/// `text` followed by spaces up to `width` characters. Tables pad by hand: a width given to
+/// `format!` (`{text:<width$}`) panics above 65,535, which one long id or label reaches.
+pub(crate) fn pad_end(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + width);
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(text.chars().count())));
+    out
+}
+
+/// Spaces up to `width` characters, then `text`: a right-aligned cell (see [`pad_end`]).
+pub(crate) fn pad_start(text: &str, width: usize) -> String {
+    let mut out: String = std::iter::repeat_n(' ', width.saturating_sub(text.chars().count())).collect();
+    out.push_str(text);
+    out
+}
+
 /// Who blocks, or what the proposal waits for, in a few words.
 fn note(d: &DecisionReport) -> String {
     let mut note = note_without_errors(d);
@@ -382,6 +398,23 @@ fn share(x: f64) -> String {
     if x == 0.0 || x >= 1e-5 { format!("{:.3}%", x * 100.0) } else { format!("{:.3e}", x) }
 }
 
+/// One line of the power table: the member's id left-aligned, the figures right-aligned, and
+/// the columns of width 0 (no weights) left out.
+fn power_line(row: [&str; 6], widths: &[usize; 6]) -> String {
+    let mut text = String::new();
+    for (c, (cell, &width)) in row.iter().zip(widths).enumerate() {
+        match c {
+            0 => text.push_str(&pad_end(cell, width)),
+            _ if width > 0 => {
+                text.push_str("  ");
+                text.push_str(&pad_start(cell, width));
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
 /// The power table: members by normalised Banzhaf index, each index as a share, with a bar.
 pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<(), Failure> {
     use concord_core::power::MemberPower;
@@ -394,6 +427,14 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
         writeln!(out, "note: no coalition can win under this rule, so nobody has any power")?;
     } else if report.total_swings == "0" {
         writeln!(out, "note: every coalition wins, even the empty one, so nobody's vote matters")?;
+    }
+    if report.banzhaf_method == "sampled" {
+        writeln!(
+            out,
+            "swings, Penrose and Banzhaf estimated from {} random coalitions (the exact count would not fit the memory \
+             budget, `--max-memory`); ± is a bound holding for all members at once with 99% confidence",
+            report.banzhaf_samples.unwrap_or(0)
+        )?;
     }
     if sampled {
         writeln!(
@@ -409,12 +450,19 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
     let cells: Vec<[String; 6]> = members
         .iter()
         .map(|m| {
-            let ss = match m.shapley_shubik_error {
-                Some(e) => format!("{} ±{}", share(m.shapley_shubik), share(e)),
-                None => share(m.shapley_shubik),
+            let within = |value: f64, error: Option<f64>| match error {
+                Some(e) => format!("{} ±{}", share(value), share(e)),
+                None => share(value),
             };
             let weight = m.weight.map_or_else(String::new, |w| w.to_string());
-            [m.member.clone(), weight, m.swings.clone(), share(m.penrose), share(m.banzhaf), ss]
+            [
+                m.member.clone(),
+                weight,
+                m.swings.clone(),
+                within(m.penrose, m.penrose_error),
+                within(m.banzhaf, m.banzhaf_error),
+                within(m.shapley_shubik, m.shapley_shubik_error),
+            ]
         })
         .collect();
     let headers = ["MEMBER", if weighted { "WEIGHT" } else { "" }, "SWINGS", "PENROSE", "BANZHAF", "SHAPLEY-SHUBIK"];
@@ -424,17 +472,7 @@ pub(crate) fn power(title: &str, report: &concord_core::power::Power) -> Result<
             *width = (*width).max(cell.chars().count());
         }
     }
-    let line = |row: [&str; 6]| -> String {
-        let mut text = String::new();
-        for (c, (cell, &width)) in row.iter().zip(&widths).enumerate() {
-            match c {
-                0 => text.push_str(&format!("{cell:<width$}")),
-                _ if width > 0 => text.push_str(&format!("  {cell:>width$}")),
-                _ => {}
-            }
-        }
-        text
-    };
+    let line = |row: [&str; 6]| power_line(row, &widths);
     writeln!(out, "{BOLD}{}{BOLD:#}", line(headers))?;
     let top = members.first().map_or(0.0, |m| m.banzhaf).max(f64::MIN_POSITIVE);
     let blue = AnsiColor::Blue.on_default();
@@ -505,4 +543,25 @@ pub(crate) fn history(p: &concord_store::timeline::ProposalHistory) -> Result<()
         writeln!(out, "  none since the store was created (the proposal is part of entry 0)")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // See: issue 11 (a format width above 65,535 panicked on a very long id or label).
+    #[test]
+    fn r11_cells_of_any_width_are_padded() {
+        let long = "M".repeat(70_000);
+        assert_eq!(pad_end("ab", 4), "ab  ");
+        assert_eq!(pad_start("ab", 4), "  ab");
+        assert_eq!(pad_end("été", 4), "été ", "characters, not bytes");
+        assert_eq!(pad_end(&long, 3), long);
+        assert_eq!(pad_start("x", 70_001).len(), 70_001);
+        let widths = [70_000, 0, 6, 7, 7, 14];
+        let header = power_line(["MEMBER", "", "SWINGS", "PENROSE", "BANZHAF", "SHAPLEY-SHUBIK"], &widths);
+        let row = power_line([&long, "", "1", "0.5", "0.5", "0.5"], &widths);
+        assert_eq!(header.chars().count(), row.chars().count());
+        assert!(header.starts_with("MEMBER ") && row.starts_with(&long) && row.ends_with("  0.5"));
+    }
 }

@@ -29,6 +29,9 @@ struct PowerWire {
     players: usize,
     winning_coalitions: String,
     total_swings: String,
+    banzhaf_method: Method,
+    #[serde(default)]
+    banzhaf_samples: Option<u64>,
     shapley_shubik_method: Method,
     #[serde(default)]
     shapley_shubik_samples: Option<u64>,
@@ -53,6 +56,10 @@ struct MemberWire {
     penrose: f64,
     banzhaf: f64,
     shapley_shubik: f64,
+    #[serde(default)]
+    penrose_error: Option<f64>,
+    #[serde(default)]
+    banzhaf_error: Option<f64>,
     #[serde(default)]
     shapley_shubik_error: Option<f64>,
 }
@@ -114,11 +121,33 @@ fn check_wire(p: &PowerWire) {
     assert_eq!(swings.iter().sum::<u128>(), total, "total_swings is the sum of the swings");
     let half = 2f64.powi(i32::try_from(p.players).unwrap() - 1);
     for (m, &s) in p.members.iter().zip(&swings) {
-        assert_close(&format!("penrose of {}", m.member), m.penrose, s as f64 / half);
-        let banzhaf = if total == 0 { 0.0 } else { s as f64 / total as f64 };
-        assert_close(&format!("banzhaf of {}", m.member), m.banzhaf, banzhaf);
+        // Sampled swings are rounded estimates, and the indices are not computed from them.
+        if p.banzhaf_method == Method::Exact {
+            assert_close(&format!("penrose of {}", m.member), m.penrose, s as f64 / half);
+            let banzhaf = if total == 0 { 0.0 } else { s as f64 / total as f64 };
+            assert_close(&format!("banzhaf of {}", m.member), m.banzhaf, banzhaf);
+        }
         for x in [m.penrose, m.banzhaf, m.shapley_shubik] {
             assert!((0.0..=1.0).contains(&x), "an index out of [0, 1]: {m:?}");
+        }
+    }
+    match p.banzhaf_method {
+        Method::Exact => {
+            assert_eq!(p.banzhaf_samples, None, "exact values have no sample size");
+            assert!(
+                p.members.iter().all(|m| m.penrose_error.is_none() && m.banzhaf_error.is_none()),
+                "exact values have no error bound"
+            );
+        }
+        Method::Sampled => {
+            assert!(p.banzhaf_samples.is_some_and(|n| n > 0), "sampled values state the sample size");
+            for m in &p.members {
+                let bounded = |e: Option<f64>| e.is_some_and(|e| e.is_finite() && e >= 0.0);
+                assert!(
+                    bounded(m.penrose_error) && bounded(m.banzhaf_error),
+                    "every sampled value has an error bound: {m:?}"
+                );
+            }
         }
     }
     match p.shapley_shubik_method {

@@ -123,3 +123,18 @@ fn tokens_leave_the_ledger_alone() {
     store.run(&["ledger", "verify"]).success();
     assert_eq!(store.size(), 2);
 }
+
+// See: issue 11 (a format width above 65,535 panicked `token list` on a very long label).
+#[test]
+fn r11_a_label_of_70000_characters_is_listed() {
+    let store = nato_store();
+    let label = "L".repeat(70_000);
+    let db = store.db.to_str().unwrap();
+    let made = crate::util::concord_program(&["--db", db, "token", "create", "--role", "observer", "--label", &label]);
+    assert_eq!(made.code, Some(0), "{}", made.stderr);
+    let list = crate::util::concord_program(&["--db", db, "token", "list"]).success();
+    let lines: Vec<&str> = list.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and the token");
+    assert!(lines[1].contains(&format!("observer  -       {label}  ")), "the label in its column");
+    assert_eq!(lines[0].find("CREATED"), lines[1].find("20"), "the columns line up");
+}

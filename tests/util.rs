@@ -216,3 +216,29 @@ pub(crate) fn program() -> PathBuf {
 pub(crate) fn concord_program<S: AsRef<str>>(args: &[S]) -> Run {
     collect(args, command_of(&program(), args))
 }
+
+/// [`command`] for `program()`: the program under test, ready to spawn.
+pub(crate) fn program_command<S: AsRef<str>>(args: &[S]) -> Command {
+    command_of(&program(), args)
+}
+
+/// Raises this process's limit on open files to at least `at_least` (up to its hard limit, with
+/// util-linux's `prlimit`), for tests that open thousands of sockets; returns the soft limit in
+/// force after.
+pub(crate) fn raise_open_files(at_least: u64) -> u64 {
+    let read = |column: usize| -> Option<u64> {
+        let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+        let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+        line.split_whitespace().nth(column).and_then(|v| v.parse().ok())
+    };
+    let soft = read(3).unwrap_or(u64::MAX);
+    if soft >= at_least {
+        return soft;
+    }
+    let hard = read(4).unwrap_or(at_least);
+    let wanted = at_least.min(hard);
+    let _ = Command::new("prlimit")
+        .args([format!("--pid={}", std::process::id()), format!("--nofile={wanted}:{hard}")])
+        .status();
+    read(3).unwrap_or(soft)
+}

@@ -68,14 +68,12 @@ fn need_db(db: Option<&Path>) -> Result<&Path, Failure> {
 }
 
 fn read_key(path: &Path) -> Result<concord_store::VerifyingKey, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Message(format!("cannot read the public key `{}`: {e}", path.display())))?;
+    let text = super::read_text(path, 64 * 1024, "a public key file")?;
     checkpoint::parse_public_key(&text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))
 }
 
 fn read_checkpoint_file(path: &Path) -> Result<Checkpoint, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Message(format!("cannot read `{}`: {e}", path.display())))?;
+    let text = super::read_text(path, 1024 * 1024, "a checkpoint file")?;
     let signed: SignedCheckpoint = serde_json::from_str(&text)
         .map_err(|e| Failure::Message(format!("{}: not a checkpoint file: {e}", path.display())))?;
     Checkpoint::parse(&signed.text, &signed.signature).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))
@@ -102,8 +100,18 @@ pub(crate) fn run(command: LedgerCommand, db: Option<&Path>) -> Result<(), Failu
             let store = Store::open(need_db(db)?)?;
             let cp = store.latest_checkpoint()?;
             let path = store.consistency_proof(old, cp.tree_size)?;
+            let old_root = store.root(old.min(cp.tree_size))?;
+            // The proof comes from stored nodes, which opening the store does not check: it is
+            // checked against the signed root before it is handed out.
+            verify_consistency(old, cp.tree_size, &old_root, &cp.root, &path).map_err(|e| {
+                Failure::Message(format!(
+                    "the stored nodes give no valid consistency proof from {old} to {} ({e}); run `concord --db FILE \
+                     ledger verify`",
+                    cp.tree_size
+                ))
+            })?;
             super::print_json(&serde_json::json!({
-                "old_size": old, "old_root": store.root(old.min(cp.tree_size))?, "tree_size": cp.tree_size,
+                "old_size": old, "old_root": old_root, "tree_size": cp.tree_size,
                 "root": cp.root, "path": path, "checkpoint": SignedCheckpoint::from(&cp),
             }))
         }
@@ -125,8 +133,10 @@ pub(crate) fn run(command: LedgerCommand, db: Option<&Path>) -> Result<(), Failu
     }
 }
 
+/// Reads the file read-only, as an adversary may have left it: nothing in it is trusted but what
+/// the public key, given from outside, verifies.
 fn verify(db: &Path, key: Option<PathBuf>, saved: Option<PathBuf>) -> Result<(), Failure> {
-    let store = Store::open_unchecked(db)?;
+    let store = Store::open_read_only(db)?;
     let key_file = key.unwrap_or_else(|| concord_store::public_key_path(db));
     let key = read_key(&key_file)?;
     if &key != store.public_key() {
@@ -187,8 +197,7 @@ fn prove(db: &Path, entry: u64, format: TextFormat) -> Result<(), Failure> {
 
 fn check_proof(file: &Path, key: &Path) -> Result<(), Failure> {
     let key = read_key(key)?;
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure::Message(format!("cannot read `{}`: {e}", file.display())))?;
+    let text = super::read_text(file, 1024 * 1024, "a proof file")?;
     let proof: InclusionProof = serde_json::from_str(&text)
         .map_err(|e| Failure::Message(format!("{}: not a proof file: {e}", file.display())))?;
     let bad = |m: String| Failure::Message(format!("{}: the proof does not hold: {m}", file.display()));

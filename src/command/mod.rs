@@ -21,9 +21,43 @@ use crate::diagnostics::Failure;
 
 /// Reads and loads a scenario file.
 pub(crate) fn load(path: &Path) -> Result<Engine, Failure> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Message(format!("cannot read `{}`: {e}", path.display())))?;
+    let src = read_scenario(path)?;
     Ok(concord_core::load(&src, &path.display().to_string())?)
+}
+
+/// Reads a scenario file's text, refusing one larger than a scenario may be before reading it
+/// all (a file, a pipe or a device alike).
+pub(crate) fn read_scenario(path: &Path) -> Result<String, Failure> {
+    read_text(path, concord_core::limits::MAX_SCENARIO_BYTES, "a scenario file")
+}
+
+/// Reads a UTF-8 text file of at most `limit` bytes; `what` names it in the refusal.
+pub(crate) fn read_text(path: &Path, limit: usize, what: &str) -> Result<String, Failure> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| Failure::Message(format!("cannot read `{}`: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let too_large = |size: Option<u64>| {
+        let size = size.map(|n| format!(" ({n} bytes)")).unwrap_or_default();
+        Failure::Message(format!("`{}` is too large{size}: {what} is at most {limit} bytes", path.display()))
+    };
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > limit as u64
+    {
+        return Err(too_large(Some(meta.len())));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() > limit {
+        return Err(too_large(None));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::Message(format!(
+            "cannot read `{}`: not UTF-8 text (at byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// Where decisions are read from: a scenario file, or a store.

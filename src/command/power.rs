@@ -49,9 +49,41 @@ pub(crate) struct Args {
     /// Orderings drawn when Shapley–Shubik is sampled (at least 1).
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     samples: u64,
+    /// The most memory the exact tables may take (`512M`, `2G`, `8GiB`, or bytes): beyond it an
+    /// index is sampled, or refused under `--shapley exact`.
+    #[arg(long, default_value = "2GiB", value_parser = parse_size)]
+    max_memory: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: TableFormat,
+}
+
+/// A size in bytes: a number with an optional unit, `k`/`M`/`G`/`T` (powers of 1,000, also as
+/// `kB`, `MB`, …) or `KiB`/`MiB`/`GiB`/`TiB` (powers of 1,024).
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "t" | "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        other => return Err(format!("unknown unit `{other}`: use B, k, M, G, T, KiB, MiB, GiB or TiB")),
+    };
+    let value = Decimal::parse(number).map_err(|_| format!("`{text}` is not a size such as `512M` or `2GiB`"))?;
+    let units = u128::try_from(value.units()).map_err(|_| format!("`{text}` is negative"))?;
+    let exact = units
+        .checked_mul(u128::from(factor))
+        .map(|b| b / 10u128.pow(value.scale()))
+        .and_then(|b| u64::try_from(b).ok())
+        .ok_or_else(|| format!("`{text}` is too large"))?;
+    Ok(exact)
 }
 
 fn decimal(text: &str, what: &str) -> Result<Decimal, Failure> {
@@ -135,15 +167,16 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
             Shapley::Sample => ShapleyMethod::Sample(args.samples),
         },
         samples: args.samples,
+        max_memory: args.max_memory,
         ..Options::default()
     };
     let mut bar = Progress::new();
     let result = power::analyse(&game, &options, &mut |done, total| bar.update(done, total));
     bar.finish();
     let report = result.map_err(|e| match e {
-        power::PowerError::TooLarge { .. } => {
-            Failure::Message(format!("{e}; use `--shapley sample` (or `auto`) to sample it"))
-        }
+        power::PowerError::NeedsMemory { .. } => Failure::Message(format!(
+            "{e} (`--max-memory`); raise it, or use `--shapley auto` (or `sample`) to sample what does not fit"
+        )),
         e => Failure::Message(e.to_string()),
     })?;
     match args.format {

@@ -19,6 +19,35 @@ use concord_store::{Receipt, Store, Write};
 
 use crate::diagnostics::Failure;
 
+/// The most bytes of one line of `apply`: a change with a policy at its limit, its texts and
+/// JSON's escapes fit many times over.
+const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The next line (without its end), or none at the end; a line longer than [`MAX_LINE_BYTES`] is
+/// refused before it is read whole.
+fn read_line(reader: &mut dyn BufRead, name: &str, number: usize) -> Result<Option<String>, Failure> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    let read = reader
+        .take(MAX_LINE_BYTES as u64 + 1)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|e| Failure::Message(format!("cannot read `{name}`: {e}")))?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+    } else if bytes.len() > MAX_LINE_BYTES {
+        return Err(Failure::Message(format!("{name}:{number}: the line is longer than {MAX_LINE_BYTES} bytes")));
+    }
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        Failure::Message(format!("{name}:{number}: not UTF-8 text (at byte {})", e.utf8_error().valid_up_to()))
+    })
+}
+
 pub(crate) fn need_db(db: Option<&Path>) -> Result<&Path, Failure> {
     db.ok_or_else(|| Failure::Message("this command works on a store: give `--db FILE`".to_owned()))
 }
@@ -74,8 +103,7 @@ pub(crate) struct InitArgs {
 pub(crate) fn init(args: InitArgs, db: Option<&Path>) -> Result<(), Failure> {
     let db = need_db(db)?;
     let origin = args.scenario.display().to_string();
-    let text = std::fs::read_to_string(&args.scenario)
-        .map_err(|e| Failure::Message(format!("cannot read `{origin}`: {e}")))?;
+    let text = super::read_scenario(&args.scenario)?;
     let (store, receipt) = Store::create(db, &origin, &text, args.at, super::today(), super::now())?;
     let s = store.engine()?.scenario();
     acknowledge(
@@ -267,8 +295,9 @@ pub(crate) fn position(command: PositionCommand, db: Option<&Path>) -> Result<()
         PositionCommand::Add { id, member, source, policy, policy_file, since, at } => {
             let policy = match (policy, policy_file) {
                 (Some(text), _) => text,
-                (None, Some(path)) => std::fs::read_to_string(&path)
-                    .map_err(|e| Failure::Message(format!("cannot read `{}`: {e}", path.display())))?,
+                (None, Some(path)) => {
+                    super::read_text(&path, concord_core::limits::MAX_POLICY_BYTES, "a position's policy")?
+                }
                 (None, None) => {
                     return Err(Failure::Message("give `--policy TEXT` or `--policy-file FILE`".to_owned()));
                 }
@@ -417,23 +446,24 @@ pub(crate) fn apply(args: ApplyArgs, db: Option<&Path>) -> Result<(), Failure> {
             std::fs::File::open(&args.file).map_err(|e| Failure::Message(format!("cannot read `{name}`: {e}")))?,
         ))
     };
+    let mut reader = reader;
     let mut out = std::io::stdout().lock();
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| Failure::Message(format!("cannot read `{name}`: {e}")))?;
+    for number in 1.. {
+        let Some(line) = read_line(&mut *reader, &name, number)? else { break };
         if line.trim().is_empty() {
             continue;
         }
         let parsed: Line =
-            serde_json::from_str(&line).map_err(|e| Failure::Message(format!("{name}:{}: {e}", n + 1)))?;
+            serde_json::from_str(&line).map_err(|e| Failure::Message(format!("{name}:{}: {e}", number)))?;
         if matches!(parsed.change, Change::Decision(_)) {
             return Err(Failure::Message(format!(
                 "{name}:{}: decisions are taken by `tick` and `close`, not applied",
-                n + 1
+                number
             )));
         }
         let receipt = store
             .record(vec![Write::on(parsed.at, parsed.change)], super::today(), super::now())
-            .map_err(|e| Failure::Message(format!("{name}:{}: {e}", n + 1)))?;
+            .map_err(|e| Failure::Message(format!("{name}:{}: {e}", number)))?;
         writeln!(out, "ok {}", receipt.entries.start)?;
         out.flush()?;
     }

@@ -115,7 +115,7 @@ fn table(tokens: &[Grant]) -> Result<(), Failure> {
         }
     }
     for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &w)| format!("{cell:<w$}")).collect();
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &w)| crate::render::pad_end(cell, w)).collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
     }
     out.flush()?;
