@@ -77,7 +77,9 @@ for i in range(20000):
                       "deadline": "2025-12-31"}))
 ' >"$work/proposals.jsonl"
 "$concord" --db "$db" apply "$work/proposals.jsonl" >/dev/null
-start_server "$db"
+# The votes come with one secretariat token: no write rate, so that the run measures the writer
+# rather than the per-token limit (tests/resilience.rs checks the limit).
+start_server "$db" --write-rate 0
 before=$(entries)
 # 12 connections, each pausing 20 ms: a little over 500 votes/s.
 LOAD_PATH=/api/votes run writes load-write.lua 2 12 20 "$seconds"

@@ -2,9 +2,11 @@
 # loopback port with the clock pinned on 2025-06-20. Needs $concord (the binary) and $work (a
 # scratch directory); sets $base, $token and $server_pid.
 
-# start_server DB: serves the store DB; waits until it listens.
+# start_server DB [FLAG…]: serves the store DB, with the flags given; waits until it listens.
 start_server() {
-  "$concord" --db "$1" serve --addr 127.0.0.1:0 --clock 2025-06-20 >"$work/serve.out" 2>"$work/serve.err" &
+  local db="$1"
+  shift
+  "$concord" --db "$db" serve --addr 127.0.0.1:0 --clock 2025-06-20 "$@" >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
   for _ in $(seq 100); do
     if grep -q '^stop with' "$work/serve.out" 2>/dev/null; then break; fi

@@ -67,7 +67,8 @@ pub(crate) struct TokenRequest {
 /// Makes a token; its secret is in this answer only (secretariat).
 #[utoipa::path(post, path = "/api/tokens", tag = "access", request_body = TokenRequest, security(("token" = [])),
     responses((status = 201, body = NewToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn new_token(
     State(app): State<Arc<App>>,
     caller: Caller,

@@ -190,7 +190,8 @@ pub(crate) struct NewProposal {
 /// open proposal (secretariat).
 #[utoipa::path(post, path = "/api/proposals", tag = "record", request_body = NewProposal, security(("token" = [])),
     responses((status = 201, body = Ack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn new_proposal(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -231,7 +232,8 @@ pub(crate) struct DecisionAck {
 #[utoipa::path(post, path = "/api/proposals/{id}/close", tag = "record", request_body = Closing,
     params(("id" = String, Path, description = "The proposal's id")), security(("token" = [])),
     responses((status = 201, body = DecisionAck), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn close(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -272,7 +274,8 @@ pub(crate) struct NewExtension {
     params(("id" = String, Path, description = "The proposal's id")), security(("token" = [])),
     responses((status = 201, body = Ack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn extend(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -313,7 +316,8 @@ pub(crate) struct NewProposalWithdrawal {
     params(("id" = String, Path, description = "The proposal's id")), security(("token" = [])),
     responses((status = 201, body = Ack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn withdraw_proposal_route(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -408,7 +412,8 @@ pub(crate) struct NewVote {
 /// behalf).
 #[utoipa::path(post, path = "/api/votes", tag = "record", request_body = NewVote, security(("token" = [])),
     responses((status = 201, body = Ack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn vote(State(app): State<Arc<App>>, caller: Caller, mut body: Object) -> Result<Response, ApiError> {
     let at = body.take_at()?;
     let vote: VoteChange = body.parse()?;
@@ -493,7 +498,8 @@ pub(crate) struct NewFact {
 /// Records an observation of a fact (secretariat).
 #[utoipa::path(post, path = "/api/facts", tag = "record", request_body = NewFact, security(("token" = [])),
     responses((status = 201, body = Ack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn fact(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -568,7 +574,8 @@ pub(crate) struct NewPosition {
 /// Declares a member's standing position (its delegation, or the secretariat).
 #[utoipa::path(post, path = "/api/positions", tag = "record", request_body = NewPosition, security(("token" = [])),
     responses((status = 201, body = Ack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn new_position(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -608,7 +615,8 @@ pub(crate) struct NewPositionWithdrawal {
     params(("id" = String, Path, description = "The position's id")), security(("token" = [])),
     responses((status = 201, body = Ack), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn withdraw(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -653,7 +661,8 @@ pub(crate) struct TickAck {
 /// that fell due by then (secretariat; the server's own clock does this by itself).
 #[utoipa::path(post, path = "/api/tick", tag = "record", request_body = TickRequest, security(("token" = [])),
     responses((status = 200, body = TickAck), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub(super) async fn tick(
     State(app): State<Arc<App>>,
     caller: Caller,
