@@ -134,7 +134,7 @@ fn note_without_errors(d: &DecisionReport) -> String {
             match d.deadline {
                 Some(deadline) if consensus => format!("silence procedure until {deadline}"),
                 Some(deadline) => format!("voting open until {deadline}: {}{so_far}", support()),
-                None => format!("awaiting votes: {}{so_far}", support()),
+                None => format!("awaiting votes from {}: {}{so_far}", listed(&d.awaiting, 5), support()),
             }
         }
     }
@@ -202,6 +202,15 @@ pub(crate) fn decisions(report: &DecideReport, set: &[(String, Value)]) -> Resul
     Ok(())
 }
 
+/// Up to `most` names, then how many more: `HUN, POL and 3 more`.
+fn listed(names: &[String], most: usize) -> String {
+    match names.len() {
+        0 => "nobody".to_owned(),
+        n if n <= most => names.join(", "),
+        n => format!("{} and {} more", names.get(..most).unwrap_or_default().join(", "), n - most),
+    }
+}
+
 /// The singular or the plural, by count.
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
@@ -251,6 +260,9 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
         "  tally{on}: {} consent, {} object, {} abstain, {} silent",
         t.consent, t.object, t.abstain, t.silent
     )?;
+    if !d.awaiting.is_empty() {
+        writeln!(out, "  awaiting: {}", d.awaiting.join(", "))?;
+    }
     writeln!(out, "  {DIM}why:{DIM:#} {}", why(e))?;
     let n = d.objections.len();
     for (i, o) in d.objections.iter().enumerate() {
@@ -260,8 +272,14 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
             "vote" => {
                 let at = o.voted_at.map_or_else(String::new, |d| format!(" on {d}"));
                 writeln!(out, "  {branch} {BOLD}{}{BOLD:#} objects by vote{at}", o.member)?;
-                if let Some(reason) = &o.reason {
-                    writeln!(out, "  {stem} └─ reason: {reason}")?;
+                let lines: Vec<(&str, &String)> =
+                    [("reason", &o.reason), ("statement", &o.statement), ("source", &o.source)]
+                        .into_iter()
+                        .filter_map(|(label, text)| text.as_ref().map(|t| (label, t)))
+                        .collect();
+                for (k, (label, text)) in lines.iter().enumerate() {
+                    let branch = if k + 1 == lines.len() { "└─" } else { "├─" };
+                    writeln!(out, "  {stem} {branch} {label}: {text}")?;
                 }
             }
             _ => {
@@ -302,6 +320,12 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
         .collect();
     if !spoke.is_empty() {
         writeln!(out, "  votes: {}", spoke.join(", "))?;
+    }
+    for s in e.stances.iter().filter(|s| s.cause == Some("vote") && s.stance != Stance::Object) {
+        if let Some(statement) = &s.statement {
+            let source = s.source.as_ref().map_or_else(String::new, |x| format!(" ({x})"));
+            writeln!(out, "  {} {}, with a statement{source}: {statement}", s.member, s.stance.as_str())?;
+        }
     }
     Ok(())
 }
@@ -371,26 +395,46 @@ pub(crate) fn what_if(report: &WhatIfReport) -> Result<(), Failure> {
     let set: Vec<String> = report.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
     writeln!(out, "{BOLD}What if {} on {}?{BOLD:#}", set.join(", "), report.at)?;
     if report.changed.is_empty() {
-        writeln!(out, "No proposal changes outcome.")?;
+        writeln!(out, "No proposal changes outcome or objecting members.")?;
         return Ok(());
     }
+    let names = |members: &[String]| if members.is_empty() { "none".to_owned() } else { members.join(", ") };
     let w_id = report.changed.iter().map(|c| c.proposal.chars().count()).max().unwrap_or(0).max("PROPOSAL".len());
-    writeln!(out, "{}  {}  {BOLD}AFTER{BOLD:#}", cell(BOLD, "PROPOSAL", w_id), cell(BOLD, "BEFORE", 16))?;
+    writeln!(
+        out,
+        "{}  {}  {}  {BOLD}OBJECTING{BOLD:#}",
+        cell(BOLD, "PROPOSAL", w_id),
+        cell(BOLD, "BEFORE", 16),
+        cell(BOLD, "AFTER", 9)
+    )?;
     for c in &report.changed {
         let before = if c.is_final { format!("{} (final)", c.before.as_str()) } else { c.before.as_str().to_owned() };
+        let objecting = if c.objecting_before == c.objecting_after {
+            names(&c.objecting_after)
+        } else {
+            format!("{} → {}", names(&c.objecting_before), names(&c.objecting_after))
+        };
         writeln!(
             out,
-            "{}  {}  {}{}{:#}",
+            "{}  {}  {}  {objecting}",
             cell(Style::new(), &c.proposal, w_id),
             cell(outcome_style(c.before), &before, 16),
-            outcome_style(c.after),
-            c.after.as_str(),
-            outcome_style(c.after)
+            cell(outcome_style(c.after), c.after.as_str(), 9),
         )?;
     }
-    let n = report.changed.len();
-    writeln!(out, "\n{n} proposal{} change{}.", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" })?;
+    let outcome = report.changed.iter().filter(|c| c.before != c.after).count();
+    let only = report.changed.len() - outcome;
+    let mut summary = count(outcome, "proposal changes outcome", "proposals change outcome");
+    if only > 0 {
+        summary.push_str(&format!("; {} only who objects", count(only, "changes", "change")));
+    }
+    writeln!(out, "\n{summary}.")?;
     Ok(())
+}
+
+/// `n` with the singular or the plural words: `1 proposal`, `2 proposals`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A probability for people: a percentage, or scientific notation when tiny.

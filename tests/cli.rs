@@ -46,7 +46,7 @@ fn check_prints_a_one_line_summary() {
     let run = concord(&["check", EXAMPLE]).success();
     assert_eq!(run.stdout.lines().count(), 1, "one line expected:\n{}", run.stdout);
     assert!(run.stdout.starts_with(EXAMPLE), "the summary names the file: {}", run.stdout);
-    for part in ["nato-2025", "32 members", "7 proposals", "1 positions", "6 fact observations", "2 votes"] {
+    for part in ["nato-2025", "32 members", "7 proposals", "1 position,", "6 fact observations", "2 votes"] {
         assert!(run.stdout.contains(part), "summary lacks `{part}`: {}", run.stdout);
     }
 }

@@ -58,6 +58,7 @@ struct DecisionWire {
     consenting_weight_share: Option<f64>,
     #[serde(default)]
     evaluation_errors: Option<Vec<EvalErrorWire>>,
+    awaiting: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +90,7 @@ struct ExplainWire {
     consenting_weight_share: Option<f64>,
     #[serde(default)]
     evaluation_errors: Option<Vec<EvalErrorWire>>,
+    awaiting: Vec<String>,
     at: String,
     stances: Vec<StanceWire>,
 }
@@ -167,6 +169,10 @@ struct ObjectionWire {
     reason: Option<String>,
     #[serde(default)]
     voted_at: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    statement: Option<String>,
     /// Whether the objection alone prevents adoption.
     veto: bool,
 }
@@ -205,6 +211,10 @@ struct StanceWire {
     stance: Stance,
     #[serde(deserialize_with = "nullable")]
     cause: Option<Cause>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    statement: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,6 +235,8 @@ struct ChangeWire {
     /// Whether `before` is a decision taken.
     #[serde(rename = "final")]
     is_final: bool,
+    objecting_before: Vec<String>,
+    objecting_after: Vec<String>,
 }
 
 #[track_caller]
@@ -244,6 +256,9 @@ fn check_decision(d: &DecisionWire, at: &str) {
     assert!(!d.rule.is_empty() && !d.rule_text.is_empty(), "{d:?}");
     assert!(d.deadline.as_deref().is_none_or(is_date), "{d:?}");
     assert_eq!(d.tally.object as usize, d.objections.len(), "one objection per objecting member: {d:?}");
+    // Only a pending proposal awaits votes, and never more members than are silent.
+    assert!(d.awaiting.is_empty() || d.outcome == Outcome::Pending, "{d:?}");
+    assert!(d.awaiting.len() <= d.tally.silent as usize, "{d:?}");
     for o in &d.objections {
         assert!(!o.member.is_empty());
         match o.cause {
@@ -458,6 +473,7 @@ fn explain_json_matches_the_wire_format() {
             objections: e.objections,
             consenting_weight_share: e.consenting_weight_share,
             evaluation_errors: e.evaluation_errors,
+            awaiting: e.awaiting,
         };
         check_decision(&as_decision, &e.at);
         let count = |s: Stance| e.stances.iter().filter(|x| x.stance == s).count() as u32;
@@ -498,6 +514,7 @@ fn what_if_json_matches_the_wire_format() {
     assert_eq!(c.proposal, "eadrcc-2025-montana");
     assert!(c.title.starts_with("20th EADRCC"), "{c:?}");
     assert_eq!((c.before, c.after), (Outcome::Blocked, Outcome::Adopted));
+    assert_eq!((c.objecting_before.as_slice(), c.objecting_after.as_slice()), (&["TUR".to_owned()][..], &[][..]));
     assert!(c.is_final, "blocked on its deadline, 2025-06-13: {c:?}");
     // Before the deadline, the decision is not taken yet.
     let report: WhatIfWire = parse(&[
@@ -695,4 +712,145 @@ fn decisions_recorded_in_a_store_match_the_wire_format() {
         let expected = if d.proposal == "steadfast-2026-spec" { Trigger::Close } else { Trigger::Deadline };
         assert_eq!(r.trigger, expected, "{d:?}");
     }
+}
+
+/// Three members under unanimity: A consents to `both`, B and C hold positions against it, B's
+/// lifting when `f` is true; `quiet` has A's consent only.
+const LINKED_BLOCKERS: &str = r#"
+[scenario]
+id = "blockers"
+as_of = 2025-06-15
+
+[[member]]
+id = "A"
+[[member]]
+id = "B"
+[[member]]
+id = "C"
+
+[[committee]]
+id = "U"
+members = "all"
+rule = "unanimity"
+
+[[fact]]
+id = "f"
+value = false
+as_of = 2025-01-01
+source = "Wire report"
+
+[[proposal]]
+id = "both"
+committee = "U"
+kind = "exercise"
+engagement = "new"
+
+[[proposal]]
+id = "quiet"
+committee = "U"
+kind = "statement"
+engagement = "new"
+
+[[position]]
+id = "b-until-f"
+member = "B"
+source = "B's statement"
+policy = '''
+forbid (principal, action, resource) when { resource.kind == "exercise" } unless { context.facts.f };
+'''
+
+[[position]]
+id = "c-never"
+member = "C"
+source = "C's statement"
+policy = '''
+forbid (principal, action, resource) when { resource.kind == "exercise" };
+'''
+
+[[vote]]
+proposal = "quiet"
+member = "A"
+stance = "consent"
+at = 2025-06-01
+"#;
+
+// See: issue 12 (what-if listed only proposals whose outcome changes, so a blocker that drops out
+// while another remains was invisible).
+#[test]
+fn what_if_lists_a_blocker_that_drops_out_while_another_remains() {
+    let file = scenario_file(LINKED_BLOCKERS);
+    let report: WhatIfWire = parse(&["what-if", file.path(), "--set", "f=true", "--format", "json"]);
+    assert_eq!(report.changed.len(), 1, "{report:?}");
+    let c = &report.changed[0];
+    assert_eq!(c.proposal, "both");
+    assert_eq!((c.before, c.after), (Outcome::Blocked, Outcome::Blocked));
+    assert_eq!(c.objecting_before, ["B", "C"]);
+    assert_eq!(c.objecting_after, ["C"]);
+    let table = concord(&["what-if", file.path(), "--set", "f=true"]).success().stdout;
+    assert!(table.contains("B, C → C"), "{table}");
+    assert!(table.contains("0 proposals change outcome; 1 changes only who objects."), "{table}");
+}
+
+// See: issue 12 (a pending unanimity item said "awaiting votes" without naming who).
+#[test]
+fn a_pending_proposal_names_the_members_it_awaits() {
+    let file = scenario_file(LINKED_BLOCKERS);
+    let report: DecideWire = parse(&["decide", file.path(), "--format", "json"]);
+    let quiet = report.decisions.iter().find(|d| d.proposal == "quiet").unwrap();
+    assert_eq!(quiet.outcome, Outcome::Pending);
+    assert_eq!(quiet.awaiting, ["B", "C"]);
+    let both = report.decisions.iter().find(|d| d.proposal == "both").unwrap();
+    assert!(both.awaiting.is_empty(), "a blocked proposal awaits nobody: {both:?}");
+    let explained: ExplainWire = parse(&["explain", file.path(), "quiet", "--format", "json"]);
+    assert_eq!(explained.awaiting, ["B", "C"]);
+    let text = concord(&["explain", file.path(), "quiet"]).success().stdout;
+    assert!(text.contains("awaiting: B, C"), "{text}");
+    let table = concord(&["decide", file.path()]).success().stdout;
+    assert!(table.contains("awaiting votes from B, C"), "{table}");
+}
+
+// See: issue 12 (a consent's interpretative statement and a vote's source had no place).
+#[test]
+fn a_vote_keeps_its_source_and_statement_in_explain_and_decide() {
+    let text = format!(
+        "{LINKED_BLOCKERS}{}",
+        r#"
+[[vote]]
+proposal = "quiet"
+member = "B"
+stance = "consent"
+at = 2025-06-02
+source = "B's note verbale of 2025-06-02"
+statement = "B joins consensus on the understanding that the statement binds no one"
+
+[[vote]]
+proposal = "quiet"
+member = "C"
+stance = "object"
+at = 2025-06-03
+reason = "too early"
+source = "C's statement to the council"
+statement = "C reserves its position on the annex"
+"#
+    );
+    let file = scenario_file(&text);
+    let explained: ExplainWire = parse(&["explain", file.path(), "quiet", "--format", "json"]);
+    let b = explained.stances.iter().find(|s| s.member == "B").unwrap();
+    assert_eq!(b.source.as_deref(), Some("B's note verbale of 2025-06-02"));
+    assert!(b.statement.as_deref().is_some_and(|s| s.starts_with("B joins consensus")));
+    let c = &explained.objections[0];
+    assert_eq!((c.member.as_str(), c.source.as_deref()), ("C", Some("C's statement to the council")));
+    assert_eq!(c.statement.as_deref(), Some("C reserves its position on the annex"));
+    let decided: DecideWire = parse(&["decide", file.path(), "--format", "json"]);
+    let quiet = decided.decisions.iter().find(|d| d.proposal == "quiet").unwrap();
+    assert_eq!(quiet.objections[0].statement.as_deref(), Some("C reserves its position on the annex"));
+    let words = concord(&["explain", file.path(), "quiet"]).success().stdout;
+    assert!(words.contains("statement: C reserves its position on the annex"), "{words}");
+    assert!(
+        words.contains("B consent, with a statement (B's note verbale of 2025-06-02): B joins consensus"),
+        "{words}"
+    );
+    // The scenario written back keeps both.
+    let exported = concord_core::scenario::write(concord_core::load(&text, "t.toml").unwrap().scenario());
+    assert!(exported.contains("statement = \"C reserves its position on the annex\""), "{exported}");
 }

@@ -15,19 +15,23 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let engine = super::load(&args.scenario)?;
     let s = engine.scenario();
     let mut out = std::io::stdout().lock();
+    use crate::render::count;
+    let counts = [
+        count(s.members.len(), "member", "members"),
+        count(s.committees.len(), "committee", "committees"),
+        count(s.partners.len(), "partner", "partners"),
+        count(s.proposals.len(), "proposal", "proposals"),
+        count(s.positions.len(), "position", "positions"),
+        count(s.facts.len(), "fact observation", "fact observations"),
+        count(s.votes.len(), "vote", "votes"),
+    ];
     writeln!(
         out,
-        "{}: ok: scenario `{}` as of {}: {} members, {} committees, {} partners, {} proposals, {} positions, {} fact observations, {} votes",
+        "{}: ok: scenario `{}` as of {}: {}",
         args.scenario.display(),
         s.id,
         engine.as_of(),
-        s.members.len(),
-        s.committees.len(),
-        s.partners.len(),
-        s.proposals.len(),
-        s.positions.len(),
-        s.facts.len(),
-        s.votes.len()
+        counts.join(", ")
     )?;
     Ok(())
 }

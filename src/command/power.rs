@@ -135,7 +135,8 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
             };
             let game = engine.committee_game(c, at).map_err(|e| Failure::Message(e.to_string()))?;
             let rule = engine.scenario().committees.get(c).map(|c| c.rule.to_string()).unwrap_or_default();
-            let title = format!("Voting power in {id} ({rule}), {} members seated on {at}", game.len());
+            let seated = crate::render::count(game.len(), "member", "members");
+            let title = format!("Voting power in {id} ({rule}), {seated} seated on {at}");
             (game, title)
         }
         (false, Some(quota)) => {

@@ -108,11 +108,11 @@ pub(crate) fn init(args: InitArgs, db: Option<&Path>) -> Result<(), Failure> {
     let s = store.engine()?.scenario();
     acknowledge(
         &format!(
-            "created {} from {origin} ({} members, {} proposals, {} positions); keys {} (private, mode 0600) and {}",
+            "created {} from {origin} ({}, {}, {}); keys {} (private, mode 0600) and {}",
             db.display(),
-            s.members.len(),
-            s.proposals.len(),
-            s.positions.len(),
+            crate::render::count(s.members.len(), "member", "members"),
+            crate::render::count(s.proposals.len(), "proposal", "proposals"),
+            crate::render::count(s.positions.len(), "position", "positions"),
             concord_store::key_path(db).display(),
             concord_store::public_key_path(db).display()
         ),
@@ -133,6 +133,12 @@ pub(crate) struct VoteArgs {
     /// Why; required to object.
     #[arg(long)]
     reason: Option<String>,
+    /// Where the stance is known from (a statement, a communiqué, a press report).
+    #[arg(long)]
+    source: Option<String>,
+    /// An interpretative statement or reservation attached to the stance (any stance).
+    #[arg(long)]
+    statement: Option<String>,
     /// The date of the stance; default: today (UTC). A later stance of the same day replaces
     /// an earlier one.
     #[arg(long, value_parser = super::parse_date)]
@@ -146,6 +152,8 @@ pub(crate) fn vote(args: VoteArgs, db: Option<&Path>) -> Result<(), Failure> {
         member: args.member,
         stance: args.stance,
         reason: args.reason,
+        source: args.source,
+        statement: args.statement,
     });
     record_one(db, args.at, change, &what)
 }

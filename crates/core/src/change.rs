@@ -194,6 +194,12 @@ pub struct VoteChange {
     /// Why; required for an objection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Where the stance is known from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// An interpretative statement or reservation attached to the stance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
 }
 
 /// A decision as a change holds it: what the record says, what it was computed from, and by

@@ -490,6 +490,10 @@ pub struct Vote {
     pub at: Date,
     /// Why (required for an objection).
     pub reason: Option<String>,
+    /// Where the stance is known from (a statement, a communiqué, a press report).
+    pub source: Option<String>,
+    /// An interpretative statement or reservation attached to the stance (any stance).
+    pub statement: Option<String>,
 }
 
 /// A proposal's deadline moved while it was open.

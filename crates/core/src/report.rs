@@ -5,8 +5,9 @@
 //! - [`DecideReport`]: `{ scenario, at, decisions: [DecisionReport] }`.
 //! - [`DecisionReport`]: `{ proposal, title, committee, rule, rule_text, outcome, deadline,
 //!   tally: { consent, object, abstain, silent }, objections: [ObjectionReport],
-//!   consenting_weight_share?, evaluation_errors? }`; `consenting_weight_share` is present under
-//!   rules with weights (qualified, weighted).
+//!   consenting_weight_share?, evaluation_errors?, awaiting }`; `consenting_weight_share` is
+//!   present under rules with weights (qualified, weighted); `awaiting` names the members whose
+//!   vote a pending proposal waits for (contract §6).
 //! - [`ObjectionReport`]: `{ member, cause: "vote" | "position", positions: [{ id, source }],
 //!   facts: [{ id, value, as_of, source }], reason, voted_at?, veto }`; a position is
 //!   `{ id, source, since?, reads: [FACT] }`. `facts` are the facts the
@@ -15,7 +16,9 @@
 //!   adoption (consensus, unanimity, or a veto holder under a veto rule).
 //! - [`ExplainReport`]: a decision plus `stances: [{ member, stance, cause }]` for every seated
 //!   member (`cause`: `vote`, `position` or null when silent).
-//! - [`WhatIfReport`]: `{ at, set: { FACT: VALUE }, changed: [{ proposal, before, after, final }] }`.
+//! - [`WhatIfReport`]: `{ at, set: { FACT: VALUE }, changed: [{ proposal, before, after, final,
+//!   objecting_before, objecting_after }] }`: every proposal whose outcome or objecting members
+//!   change.
 //!
 //! Every decision also says how and when it was taken (contract §5): `procedure` (`silence`,
 //! `meeting` or `open`), `final` and `decided_on`, `recorded` (`{ outcome, on, source }` for a
@@ -89,6 +92,9 @@ pub struct DecisionReport {
     /// Positions that could not be evaluated (Cedar skipped them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evaluation_errors: Vec<EvalErrorReport>,
+    /// While the proposal is pending: the members that have not spoken, whose vote is awaited
+    /// (empty when none).
+    pub awaiting: Vec<String>,
 }
 
 /// A decision as the record gives it.
@@ -126,6 +132,12 @@ pub struct ObjectionReport {
     /// The vote's date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voted_at: Option<Date>,
+    /// Where the vote is known from, when the record says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The interpretative statement or reservation attached to the vote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
     /// Whether this objection alone prevents adoption: every objection under consensus and
     /// unanimity, a veto holder's under a veto rule, none under the voting rules.
     pub veto: bool,
@@ -195,6 +207,12 @@ pub struct StanceReport {
     pub stance: Stance,
     /// `vote`, `position` or null.
     pub cause: Option<&'static str>,
+    /// Where the stance's vote is known from, when the record says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The interpretative statement or reservation attached to the vote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
 }
 
 /// `what-if --format json`.
@@ -206,11 +224,11 @@ pub struct WhatIfReport {
     /// The facts set, in the order given.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub set: serde_json::Map<String, serde_json::Value>,
-    /// The proposals whose outcome changes.
+    /// The proposals whose outcome, or whose objecting members, change.
     pub changed: Vec<ChangeReport>,
 }
 
-/// A proposal whose outcome changes.
+/// A proposal whose outcome, or whose objecting members, change.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeReport {
@@ -225,6 +243,10 @@ pub struct ChangeReport {
     /// Whether the decision before was taken.
     #[serde(rename = "final")]
     pub is_final: bool,
+    /// The objecting members before.
+    pub objecting_before: Vec<String>,
+    /// The objecting members after.
+    pub objecting_after: Vec<String>,
 }
 
 impl Evaluation<'_> {
@@ -287,6 +309,7 @@ impl Evaluation<'_> {
                     message: i.message.clone(),
                 })
                 .collect(),
+            awaiting: d.awaiting.iter().map(|&m| member(m)).collect(),
         }
     }
 
@@ -304,6 +327,8 @@ impl Evaluation<'_> {
                     facts: Vec::new(),
                     reason: vote.and_then(|v| v.reason.clone()),
                     voted_at: vote.map(|v| v.at),
+                    source: vote.and_then(|v| v.source.clone()),
+                    statement: vote.and_then(|v| v.statement.clone()),
                     veto,
                 }
             }
@@ -323,6 +348,8 @@ impl Evaluation<'_> {
                 facts: self.facts_read(list, on),
                 reason: None,
                 voted_at: None,
+                source: None,
+                statement: None,
                 veto,
             },
         }
@@ -360,13 +387,21 @@ impl Evaluation<'_> {
         let stances = self
             .stances(proposal)
             .into_iter()
-            .map(|MemberStance { member, stance, cause }| StanceReport {
-                member: s.members.get(member).map_or_else(String::new, |m| m.id.clone()),
-                stance,
-                cause: cause.map(|c| match c {
-                    Cause::Vote(_) => "vote",
-                    Cause::Positions(_) => "position",
-                }),
+            .map(|MemberStance { member, stance, cause }| {
+                let vote = match &cause {
+                    Some(Cause::Vote(v)) => s.votes.get(*v),
+                    _ => None,
+                };
+                StanceReport {
+                    member: s.members.get(member).map_or_else(String::new, |m| m.id.clone()),
+                    stance,
+                    cause: cause.map(|c| match c {
+                        Cause::Vote(_) => "vote",
+                        Cause::Positions(_) => "position",
+                    }),
+                    source: vote.and_then(|v| v.source.clone()),
+                    statement: vote.and_then(|v| v.statement.clone()),
+                }
             })
             .collect();
         Some(ExplainReport { decision: self.decision_report(d), at: self.at(), stances })
@@ -375,6 +410,9 @@ impl Evaluation<'_> {
     /// A what-if run in the wire format: `set` in the order given.
     pub fn what_if_report(&self, set: &[(String, Value)], changes: &[OutcomeChange]) -> WhatIfReport {
         let s = self.engine().scenario();
+        let ids = |members: &[usize]| -> Vec<String> {
+            members.iter().filter_map(|&m| s.members.get(m)).map(|m| m.id.clone()).collect()
+        };
         WhatIfReport {
             at: self.at(),
             set: set
@@ -391,6 +429,8 @@ impl Evaluation<'_> {
                         before: c.before,
                         after: c.after,
                         is_final: c.final_before,
+                        objecting_before: ids(&c.objecting_before),
+                        objecting_after: ids(&c.objecting_after),
                     }
                 })
                 .collect(),

@@ -645,6 +645,8 @@ pub(crate) fn check_vote(c: &mut Checker<'_>, index: &Index, i: usize, v: &Vote)
         }
     }
     c.text(Table::Vote, i, "reason", label, v.reason.as_deref().unwrap_or_default());
+    c.text(Table::Vote, i, "source", label, v.source.as_deref().unwrap_or_default());
+    c.text(Table::Vote, i, "statement", label, v.statement.as_deref().unwrap_or_default());
     if v.stance == VoteStance::Object && v.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         c.report(Table::Vote, i, "reason", label, "an objection needs a `reason`").help =
             Some("say why the member breaks silence, e.g. `reason = \"…\"`".to_owned());

@@ -197,6 +197,8 @@ impl Body {
                     stance,
                     at: on(2025, 6, 1),
                     reason: (stance == VoteStance::Object).then(|| "no".to_owned()),
+                    source: None,
+                    statement: None,
                 }))
             })
             .flatten()

@@ -562,6 +562,8 @@ impl Spec {
                     stance,
                     at: pal(on),
                     reason: (stance == VoteStance::Object).then(|| "a reason".to_owned()),
+                    source: on.is_multiple_of(2).then(|| "a communiqué".to_owned()),
+                    statement: on.is_multiple_of(3).then(|| "a reservation".to_owned()),
                 };
                 let first = (on <= hi).then(|| vote(stance, on));
                 let retracted = v.retract.map(|r| on + r).filter(|&back| back <= hi && first.is_some());
@@ -952,6 +954,8 @@ proptest! {
                 stance: VoteStance::Consent,
                 at: d.stances_on,
                 reason: None,
+                source: None,
+                statement: None,
             });
         }
         // A proposal without a deadline that the consent adopts loses its votes dated after the
@@ -1279,9 +1283,14 @@ impl Later {
                 policy: p.policy,
             }),
             Later::Member(_) => return None,
-            Later::Vote(v) => {
-                Change::Vote(VoteChange { proposal: v.proposal, member: v.member, stance: v.stance, reason: v.reason })
-            }
+            Later::Vote(v) => Change::Vote(VoteChange {
+                proposal: v.proposal,
+                member: v.member,
+                stance: v.stance,
+                reason: v.reason,
+                source: v.source,
+                statement: v.statement,
+            }),
             Later::Extension(x) => {
                 Change::Extend(ExtensionChange { proposal: x.proposal, deadline: x.deadline, reason: x.reason })
             }
@@ -1356,6 +1365,8 @@ fn later_records(s: &Scenario, base: &Evaluation<'_>, cut: Date, specs: &[LaterS
                     stance,
                     at: on,
                     reason: (stance == VoteStance::Object).then(|| "a late reason".to_owned()),
+                    source: None,
+                    statement: (stance == VoteStance::Consent).then(|| "a late statement".to_owned()),
                 }));
             }
             4 => {
@@ -1452,6 +1463,8 @@ fn as_changes(s: &Scenario) -> Vec<(Date, Change)> {
             member: v.member.clone(),
             stance: v.stance,
             reason: v.reason.clone(),
+            source: v.source.clone(),
+            statement: v.statement.clone(),
         };
         changes.push((v.at, 0, i, Change::Vote(change)));
     }
@@ -1753,8 +1766,8 @@ proptest! {
             with_record.extensions.push(Extension { proposal: id.clone(), on: at, deadline, reason: None });
             Change::Extend(ExtensionChange { proposal: id, deadline, reason: None })
         } else {
-            with_record.votes.push(Vote { proposal: id.clone(), member: member.clone(), stance: VoteStance::Consent, at, reason: None });
-            Change::Vote(VoteChange { proposal: id, member, stance: VoteStance::Consent, reason: None })
+            with_record.votes.push(Vote { proposal: id.clone(), member: member.clone(), stance: VoteStance::Consent, at, reason: None, source: None, statement: None });
+            Change::Vote(VoteChange { proposal: id, member, stance: VoteStance::Consent, reason: None, source: None, statement: None })
         };
         let description = format!("{change:?} on {at}, after {taken:?}");
         let mut store = engine.clone();

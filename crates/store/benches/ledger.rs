@@ -54,6 +54,8 @@ fn vote(i: u64) -> Write {
         member: format!("M{:02}", within % MEMBERS),
         stance: if i.is_multiple_of(2) { VoteStance::Consent } else { VoteStance::Abstain },
         reason: None,
+        source: None,
+        statement: None,
     });
     Write::on(day, change)
 }

@@ -44,11 +44,11 @@
 //! let day = |s: &str| s.parse::<concord_store::Date>();
 //! let clock = day("2025-06-02")?;
 //! let (mut store, _) = Store::create(&db, "demo.toml", scenario, None, clock, 0)?;
-//! let vote = VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Consent, reason: None };
+//! let vote = VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Consent, reason: None, source: None, statement: None };
 //! let receipt = store.record(vec![Write::now(Change::Vote(vote))], clock, 0)?;
 //! assert_eq!(receipt.entries, 1..2);
 //! // Nothing is recorded after the clock's date.
-//! let late = VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Abstain, reason: None };
+//! let late = VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Abstain, reason: None, source: None, statement: None };
 //! assert!(store.record(vec![Write::on(day("2030-01-01")?, Change::Vote(late))], clock, 0).is_err());
 //! let key = *store.public_key();
 //! assert!(concord_store::verify(&store, &key)?.fault.is_none());

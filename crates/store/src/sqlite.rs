@@ -669,7 +669,14 @@ deadline = 2025-06-30
     }
 
     pub(super) fn vote(member: &str, stance: VoteStance) -> Vec<Write> {
-        let v = VoteChange { proposal: "p".into(), member: member.into(), stance, reason: None };
+        let v = VoteChange {
+            proposal: "p".into(),
+            member: member.into(),
+            stance,
+            reason: None,
+            source: None,
+            statement: None,
+        };
         vec![Write::on(day("2025-06-02"), Change::Vote(v))]
     }
 
@@ -727,8 +734,14 @@ deadline = 2025-06-30
         let dir = tempfile::tempdir().unwrap();
         let (mut store, _) = create(&dir);
         let v = |at: &str| {
-            let change =
-                VoteChange { proposal: "p".into(), member: "A".into(), stance: VoteStance::Consent, reason: None };
+            let change = VoteChange {
+                proposal: "p".into(),
+                member: "A".into(),
+                stance: VoteStance::Consent,
+                reason: None,
+                source: None,
+                statement: None,
+            };
             vec![Write::on(day(at), Change::Vote(change))]
         };
         let err = store.record(v("2030-01-01"), day("2025-06-10"), 0).unwrap_err();

@@ -70,7 +70,15 @@ impl Engine {
     fn apply_with(&mut self, at: Date, change: Change, legacy: bool) -> Result<(), Refused> {
         match change {
             Change::Vote(v) => {
-                let vote = Vote { proposal: v.proposal, member: v.member, stance: v.stance, at, reason: v.reason };
+                let vote = Vote {
+                    proposal: v.proposal,
+                    member: v.member,
+                    stance: v.stance,
+                    at,
+                    reason: v.reason,
+                    source: v.source,
+                    statement: v.statement,
+                };
                 self.apply_vote(vote, legacy)
             }
             Change::Decision(d) => {
@@ -574,6 +582,8 @@ policy = "forbid (principal, action, resource) when { resource.kind == \"stateme
                 member: "A".into(),
                 stance: VoteStance::Consent,
                 reason: None,
+                source: Some("the delegation".into()),
+                statement: Some("an interpretative statement".into()),
             }),
             Change::Extend(ExtensionChange { proposal: "p".into(), deadline: day("2025-07-10"), reason: None }),
             Change::WithdrawProposal(ProposalWithdrawal { proposal: "p".into(), reason: "r".into() }),

@@ -86,6 +86,17 @@ pub struct Decision {
     /// Under a rule with weights: the consenting members' weight and the seated members' total,
     /// in the rule's units.
     pub weight: Option<(i128, i128)>,
+    /// While the proposal is pending under a rule where silence is not consent (every rule but
+    /// consensus): the seated members that have not spoken, in member order, whose vote can
+    /// still decide it. Empty otherwise.
+    pub awaiting: Vec<usize>,
+}
+
+impl Decision {
+    /// The objecting members, in member order.
+    pub fn objecting(&self) -> Vec<usize> {
+        self.objections.iter().map(|o| o.member).collect()
+    }
 }
 
 /// One member's stance on a proposal, with its cause.
@@ -99,8 +110,8 @@ pub struct MemberStance {
     pub cause: Option<Cause>,
 }
 
-/// A proposal whose outcome differs between two evaluations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A proposal whose outcome, or whose objecting members, differ between two evaluations.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutcomeChange {
     /// Proposal index.
     pub proposal: usize,
@@ -110,4 +121,15 @@ pub struct OutcomeChange {
     pub after: Outcome,
     /// Whether the decision before was taken.
     pub final_before: bool,
+    /// The objecting members before, in member order.
+    pub objecting_before: Vec<usize>,
+    /// The objecting members after, in member order.
+    pub objecting_after: Vec<usize>,
+}
+
+impl OutcomeChange {
+    /// Whether the outcome changes (rather than only who objects).
+    pub fn outcome_changes(&self) -> bool {
+        self.before != self.after
+    }
 }

@@ -10,7 +10,7 @@ use super::timing::{Ballot, How, Lens, Taken};
 use super::world::{Days, World};
 use crate::change::DecisionChange;
 use crate::date::Date;
-use crate::model::{Decided, Trigger, Value};
+use crate::model::{Decided, Rule, Trigger, Value};
 use crate::rules::{Outcome, Stance};
 
 /// The observation of a fact used on a date.
@@ -285,6 +285,14 @@ impl<'e> Evaluation<'e> {
             }
         }
         let weight = self.lens.engine.rule_of(p).and_then(|r| r.consenting_weight(&ballot.pairs()));
+        // Under a silence procedure (consensus) silence is consent at the deadline: no vote is
+        // awaited. Under the other rules a silent member's vote can still decide.
+        let silence_procedure = matches!(self.lens.engine.rule_of(p).map(|r| r.rule()), Some(Rule::Consensus));
+        let awaiting = if outcome == Outcome::Pending && !silence_procedure {
+            ballot.stances.iter().filter(|s| s.stance == Stance::Silent).map(|s| s.member).collect()
+        } else {
+            Vec::new()
+        };
         Decision {
             proposal: p,
             outcome,
@@ -296,6 +304,7 @@ impl<'e> Evaluation<'e> {
             objections,
             issues: ballot.issues.clone(),
             weight,
+            awaiting,
         }
     }
 
@@ -392,18 +401,22 @@ impl<'e> Evaluation<'e> {
         Ok(after)
     }
 
-    /// Proposals whose outcome differs in `other` (the same proposals, paired by id), in
-    /// scenario order.
+    /// Proposals whose outcome, or whose objecting members, differ in `other` (the same
+    /// proposals, paired by id), in scenario order: a blocker that drops out while another
+    /// remains is a change too.
     pub fn changes(&self, other: &Evaluation<'_>) -> Vec<OutcomeChange> {
         self.decisions
             .iter()
             .filter_map(|a| {
                 let b = other.decision(a.proposal)?;
-                (a.outcome != b.outcome).then_some(OutcomeChange {
+                let (objecting_before, objecting_after) = (a.objecting(), b.objecting());
+                (a.outcome != b.outcome || objecting_before != objecting_after).then(|| OutcomeChange {
                     proposal: a.proposal,
                     before: a.outcome,
                     after: b.outcome,
                     final_before: a.taken.is_some(),
+                    objecting_before,
+                    objecting_after,
                 })
             })
             .collect()

@@ -237,8 +237,10 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 stance: e.stance(),
                 at: e.date("at", true).unwrap_or(PLACEHOLDER_DATE),
                 reason: e.string("reason", false),
+                source: e.string("source", false),
+                statement: e.string("statement", false),
             };
-            e.finish(&["proposal", "member", "stance", "at", "reason"]);
+            e.finish(&["proposal", "member", "stance", "at", "reason", "source", "statement"]);
             s.votes.push(v);
         }
         Table::Extension => {

@@ -104,6 +104,8 @@ pub fn write(scenario: &Scenario) -> String {
         w.string("stance", v.stance.as_str());
         w.field("at", &v.at.to_string());
         w.opt_string("reason", v.reason.as_deref());
+        w.opt_string("source", v.source.as_deref());
+        w.opt_string("statement", v.statement.as_deref());
     }
     for x in &scenario.extensions {
         w.header("[[extension]]");
@@ -521,6 +523,8 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
                     stance: VoteStance::Object,
                     at: as_of,
                     reason: reason.clone(),
+                    source: reason.clone(),
+                    statement: reason.clone(),
                 }],
                 extensions: vec![Extension { proposal: id.clone(), on: as_of, deadline: as_of, reason: reason.clone() }],
                 decisions: vec![DecisionRecord {

@@ -396,7 +396,7 @@ mod tests {
             keys.sort();
             keys
         };
-        assert_eq!(properties("NewVote"), ["at", "member", "proposal", "reason", "stance"]);
+        assert_eq!(properties("NewVote"), ["at", "member", "proposal", "reason", "source", "stance", "statement"]);
         assert_eq!(schemas["NewVote"]["required"], serde_json::json!(["proposal", "member", "stance"]));
         // The stance is the core's enum, `silent` included.
         let stance = schemas["VoteStance"]["enum"].as_array().unwrap();

@@ -63,7 +63,9 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
     let report = shown.report();
     let changed: BTreeMap<usize, concord_core::Outcome> = after
         .as_ref()
-        .map(|a| before.changes(a).into_iter().map(|c| (c.proposal, c.before)).collect())
+        .map(|a| {
+            before.changes(a).into_iter().filter(|c| c.outcome_changes()).map(|c| (c.proposal, c.before)).collect()
+        })
         .unwrap_or_default();
     let set_query: String = read
         .set

@@ -140,6 +140,9 @@ fn render(
             @if let Some(share) = d.consenting_weight_share {
                 dt { "Consenting weight" } dd { (format!("{:.1}%", share * 100.0)) }
             }
+            @if !d.awaiting.is_empty() {
+                dt { "Awaiting" } dd #awaiting { (d.awaiting.join(", ")) }
+            }
             dt { "Kind" } dd { (proposal.kind) " · " (proposal.engagement.as_str()) " engagement" @if !proposal.partners.is_empty() { " · partners " (proposal.partners.join(", ")) } }
             @if let Some(old) = &proposal.supersedes { dt { "Revises" } dd { a href={ "/proposals/" (old) } { (old) } } }
             dt { "Procedure" }
@@ -167,6 +170,8 @@ fn render(
                         span.member { (st.member) }
                         span class={ "chip " (st.stance.as_str()) } { (st.stance.as_str()) }
                         @if let Some(cause) = st.cause { span.sub { "by " (cause) } }
+                        @if let Some(statement) = &st.statement { span.sub.statement { "Statement: " (statement) } }
+                        @if let Some(source) = &st.source { span.sub { "Source: " (source) } }
                     }
                 }
             }
@@ -426,7 +431,7 @@ pub(crate) async fn vote(
         return answer(&app, &caller, &id, Err(e), Some(&form)).await;
     };
     let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    let vote = VoteChange { proposal: id.clone(), member, stance, reason };
+    let vote = VoteChange { proposal: id.clone(), member, stance, reason, source: None, statement: None };
     let written = record_vote(&app, vote, None).await;
     answer(&app, &caller, &id, written, Some(&form)).await
 }
