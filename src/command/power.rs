@@ -101,6 +101,7 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
                 Some(at) => at,
                 None => source.default_date()?,
             };
+            let mut proposal = None;
             let id = match (&args.committee, &args.proposal) {
                 (Some(id), _) => id.clone(),
                 (None, Some(p)) => {
@@ -115,6 +116,7 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
                     if let Some(taken) = decision.taken {
                         at = taken.on;
                     }
+                    proposal = Some(index);
                     engine
                         .scenario()
                         .committees
@@ -133,7 +135,13 @@ pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
                 let known: Vec<&str> = engine.scenario().committees.iter().map(|c| c.id.as_str()).collect();
                 return Err(Failure::Message(format!("no committee `{id}` in {place} (it has {})", known.join(", "))));
             };
-            let game = engine.committee_game(c, at).map_err(|e| Failure::Message(e.to_string()))?;
+            // A proposal's game knows the members it concerns (dummies where the rule disregards
+            // them).
+            let game = match proposal {
+                Some(p) => engine.proposal_game(p, at),
+                None => engine.committee_game(c, at),
+            }
+            .map_err(|e| Failure::Message(e.to_string()))?;
             let rule = engine.scenario().committees.get(c).map(|c| c.rule.to_string()).unwrap_or_default();
             let seated = crate::render::count(game.len(), "member", "members");
             let title = format!("Voting power in {id} ({rule}), {seated} seated on {at}");

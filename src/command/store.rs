@@ -226,6 +226,10 @@ pub(crate) struct ProposalArgs {
     /// A proposal this one revises: that one is withdrawn today, unless already decided.
     #[arg(long)]
     supersedes: Option<String>,
+    /// A member concerned by the proposal, whose objection a consensus that disregards the
+    /// members concerned does not count (repeatable).
+    #[arg(long = "concerned", value_name = "MEMBER")]
+    concerned: Vec<String>,
     /// A free attribute KEY=VALUE (repeatable).
     #[arg(long = "attr", value_name = "KEY=VALUE", value_parser = super::parse_set)]
     attributes: Vec<(String, Value)>,
@@ -255,6 +259,7 @@ pub(crate) fn proposal(args: ProposalArgs, db: Option<&Path>) -> Result<(), Fail
         attributes,
         procedure: args.procedure,
         supersedes: args.supersedes,
+        concerned: args.concerned,
     });
     record_one(db, args.at, change, &what)
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use concord_core::power::{Game, Options, ShapleyMethod, analyse, brute_force};
 use concord_core::synth::SplitMix64;
-use concord_core::{Decimal, Member, Rule};
+use concord_core::{Decimal, Member, Rule, Share};
 
 fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let start = Instant::now();
@@ -84,7 +84,7 @@ fn eu27() -> Result<Game, String> {
         })
         .collect();
     let refs: Vec<&Member> = members.iter().collect();
-    let share = |s: &str| Decimal::parse(s).map_err(|e| e.to_string());
+    let share = |s: &str| Share::parse(s);
     let rule = Rule::Qualified {
         members_share: share("0.55")?,
         weight: "population".into(),

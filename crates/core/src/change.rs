@@ -127,6 +127,9 @@ pub struct ProposalChange {
     /// The proposal this one revises.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supersedes: Option<String>,
+    /// The members concerned by the proposal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concerned: Vec<String>,
 }
 
 /// A position as a change holds it; in force from `since`, or from the change's date.

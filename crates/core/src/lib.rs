@@ -75,6 +75,7 @@ mod problem;
 pub mod report;
 mod rules;
 pub mod scenario;
+mod share;
 pub mod synth;
 mod validate;
 
@@ -85,11 +86,12 @@ pub use engine::{
     Observation, OutcomeChange, OutcomeStep, Refused, StanceStep, Taken, Tally, WhatIfError,
 };
 pub use model::{
-    Committee, Decided, DecisionRecord, Engagement, Extension, Fact, Framework, Member, Partner, Position, Procedure,
-    Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
+    Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact, Framework,
+    Member, Partner, Position, Procedure, Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
 };
 pub use number::{Decimal, DecimalError};
 pub use problem::{Problem, Site, Table};
 pub use rules::{Outcome, Stance};
 pub use scenario::{LoadError, LoadErrors, load};
+pub use share::Share;
 pub use validate::is_valid_id;

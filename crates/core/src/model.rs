@@ -10,6 +10,7 @@ use std::fmt;
 use crate::date::Date;
 use crate::number::Decimal;
 use crate::rules::Outcome;
+use crate::share::Share;
 
 /// A whole scenario: members, committees, partners, proposals, facts, positions and votes.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -105,22 +106,29 @@ pub enum Seats {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rule {
     /// Adopted when nobody objects; silence is consent once the deadline has passed.
-    Consensus,
+    Consensus {
+        /// Whose objections do not count: with [`Disregard::Concerned`], those of the proposal's
+        /// `concerned` members (OSCE "consensus minus one").
+        disregard: Option<Disregard>,
+    },
     /// Adopted when nobody objects and everybody has consented or abstained.
-    Unanimity,
+    Unanimity {
+        /// Blocked all the same when the abstaining members reach these shares (TEU art. 31(1)).
+        constructive_abstention: Option<ConstructiveAbstention>,
+    },
     /// Adopted when consents exceed `share` × members.
     Majority {
         /// Share of members that consents must exceed.
-        share: Decimal,
+        share: Share,
     },
     /// Double majority of members and weight, with an optional blocking-minority clause.
     Qualified {
         /// Share of members that must consent.
-        members_share: Decimal,
+        members_share: Share,
         /// Name of the member weight.
         weight: String,
         /// Share of total weight that must consent.
-        weight_share: Decimal,
+        weight_share: Share,
         /// Adopted anyway when fewer than this many members do not consent.
         blocking_min: Option<u32>,
     },
@@ -140,21 +148,45 @@ pub enum Rule {
     },
 }
 
+/// Whose objections a consensus disregards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disregard {
+    /// The proposal's `concerned` members.
+    Concerned,
+}
+
+/// When abstentions block a unanimity: the abstaining members reach `members_share` of the
+/// seated members and, with a weight, `weight_share` of their weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstructiveAbstention {
+    /// Share of the seated members.
+    pub members_share: Share,
+    /// Name of the member weight, if weight counts too.
+    pub weight: Option<String>,
+    /// Share of the seated members' weight (with `weight`).
+    pub weight_share: Option<Share>,
+}
+
 /// The quota of a weighted rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quota {
     /// An absolute amount of weight.
     Absolute(Decimal),
     /// A share of the committee's total weight.
-    Share(Decimal),
+    Share(Share),
 }
 
 impl Rule {
+    /// Consensus: adopted when nobody objects.
+    pub const CONSENSUS: Rule = Rule::Consensus { disregard: None };
+    /// Unanimity: adopted when nobody objects and everybody has spoken.
+    pub const UNANIMITY: Rule = Rule::Unanimity { constructive_abstention: None };
+
     /// The rule's kind as written in a scenario: `consensus`, `majority`, ….
     pub fn kind(&self) -> &'static str {
         match self {
-            Rule::Consensus => "consensus",
-            Rule::Unanimity => "unanimity",
+            Rule::Consensus { .. } => "consensus",
+            Rule::Unanimity { .. } => "unanimity",
             Rule::Majority { .. } => "majority",
             Rule::Qualified { .. } => "qualified",
             Rule::Weighted { .. } => "weighted",
@@ -166,6 +198,7 @@ impl Rule {
     pub fn weight(&self) -> Option<&str> {
         match self {
             Rule::Qualified { weight, .. } | Rule::Weighted { weight, .. } => Some(weight),
+            Rule::Unanimity { constructive_abstention: Some(c) } => c.weight.as_deref(),
             _ => None,
         }
     }
@@ -175,7 +208,19 @@ impl fmt::Display for Rule {
     /// The rule in the scenario file's notation.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Rule::Consensus | Rule::Unanimity => f.write_str(self.kind()),
+            Rule::Consensus { disregard: None } | Rule::Unanimity { constructive_abstention: None } => {
+                f.write_str(self.kind())
+            }
+            Rule::Consensus { disregard: Some(Disregard::Concerned) } => {
+                f.write_str("consensus, disregarding the members concerned")
+            }
+            Rule::Unanimity { constructive_abstention: Some(c) } => {
+                write!(f, "unanimity, unless abstentions reach {} of members", c.members_share)?;
+                match (&c.weight, c.weight_share) {
+                    (Some(weight), Some(share)) => write!(f, " and {share} of {weight}"),
+                    _ => Ok(()),
+                }
+            }
             Rule::Majority { share } => write!(f, "majority {share}"),
             Rule::Qualified { members_share, weight, weight_share, blocking_min } => {
                 write!(f, "qualified {members_share} of members and {weight_share} of {weight}")?;
@@ -408,6 +453,9 @@ pub struct Proposal {
     pub supersedes: Option<String>,
     /// Free attributes, visible to positions as `resource.attributes`.
     pub attributes: BTreeMap<String, Value>,
+    /// The members concerned by the proposal, whose objections a consensus that disregards them
+    /// does not count (contract §6).
+    pub concerned: Vec<String>,
 }
 
 /// A member's standing position, as Cedar policies.

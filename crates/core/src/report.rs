@@ -315,7 +315,8 @@ impl Evaluation<'_> {
 
     fn objection_report(&self, proposal: usize, member: usize, cause: &Cause, on: Date) -> ObjectionReport {
         let s = self.engine().scenario();
-        let veto = self.engine().is_veto(self.engine().committee_of(proposal), member);
+        let veto = self.engine().is_veto(self.engine().committee_of(proposal), member)
+            && !self.engine().disregarded(proposal).contains(&member);
         let member = s.members.get(member).map_or_else(String::new, |m| m.id.clone());
         match cause {
             Cause::Vote(v) => {

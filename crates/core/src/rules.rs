@@ -6,7 +6,7 @@
 //! adopt it or its deadline has come.
 
 use crate::date::Date;
-use crate::model::{Quota, Rule};
+use crate::model::{ConstructiveAbstention, Quota, Rule};
 use crate::number::Decimal;
 
 /// A member's stance on a proposal on a date.
@@ -110,8 +110,12 @@ impl CompiledRule {
         let yes = ballot.iter().filter(|(_, s)| consents(*s)).count() as i128;
         let objects = ballot.iter().any(|(_, s)| *s == Stance::Object);
         match &self.rule {
-            Rule::Consensus => !objects,
-            Rule::Unanimity => !objects && ballot.iter().all(|(_, s)| consents(*s) || *s == Stance::Abstain),
+            Rule::Consensus { .. } => !objects,
+            Rule::Unanimity { constructive_abstention } => {
+                !objects
+                    && ballot.iter().all(|(_, s)| consents(*s) || *s == Stance::Abstain)
+                    && !constructive_abstention.as_ref().is_some_and(|c| self.abstentions_block(c, ballot))
+            }
             Rule::Majority { share } => share.share_reached(yes, n, true),
             Rule::Qualified { members_share, weight_share, blocking_min, .. } => {
                 let total: i128 = ballot.iter().map(|(m, _)| self.weight(*m)).sum();
@@ -140,6 +144,25 @@ impl CompiledRule {
     }
 }
 
+impl CompiledRule {
+    /// Whether the abstaining members reach the shares at which a constructive abstention
+    /// blocks: of the seated members and, with a weight, of their weight.
+    fn abstentions_block(&self, c: &ConstructiveAbstention, ballot: &[(usize, Stance)]) -> bool {
+        let abstaining: Vec<usize> = ballot.iter().filter(|(_, s)| *s == Stance::Abstain).map(|(m, _)| *m).collect();
+        let n = ballot.len() as i128;
+        let members = c.members_share.share_reached(abstaining.len() as i128, n, false);
+        let weight = match c.weight_share {
+            Some(share) => {
+                let total: i128 = ballot.iter().map(|(m, _)| self.weight(*m)).sum();
+                let abstaining_weight: i128 = abstaining.iter().map(|&m| self.weight(m)).sum();
+                share.share_reached(abstaining_weight, total, false)
+            }
+            None => true,
+        };
+        !abstaining.is_empty() && members && weight
+    }
+}
+
 /// The finest scale of a set of weights.
 fn common_scale(weights: &[Option<Decimal>]) -> u32 {
     weights.iter().flatten().map(|w| w.scale()).max().unwrap_or(0)
@@ -157,7 +180,7 @@ pub(crate) fn weights_fit(weights: &[Option<Decimal>]) -> bool {
 pub(crate) fn outcome(rule: &CompiledRule, ballot: &[(usize, Stance)], at: Date, deadline: Option<Date>) -> Outcome {
     let deadline_reached = deadline.is_some_and(|d| at >= d);
     let adopted = match rule.rule() {
-        Rule::Consensus => {
+        Rule::Consensus { .. } => {
             let silent = ballot.iter().any(|(_, s)| *s == Stance::Silent);
             rule.adopts(ballot, false) && (!silent || deadline.is_none() || deadline_reached)
         }
@@ -175,10 +198,15 @@ pub(crate) fn outcome(rule: &CompiledRule, ballot: &[(usize, Stance)], at: Date,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::share::Share;
     use Stance::{Abstain as A, Consent as C, Object as O, Silent as S};
 
     fn d(s: &str) -> Decimal {
         Decimal::parse(s).unwrap()
+    }
+
+    fn sh(s: &str) -> Share {
+        Share::parse(s).unwrap()
     }
 
     fn date(s: &str) -> Date {
@@ -214,65 +242,70 @@ mod tests {
     }
 
     // Consensus: silence is consent once the deadline has come, or at once without one.
-    case!(consensus_silence_without_deadline, rule(Rule::Consensus), [S, S, S], None, Outcome::Adopted);
-    case!(consensus_silence_before_deadline, rule(Rule::Consensus), [S, C, S], Some("2025-06-20"), Outcome::Pending);
-    case!(consensus_silence_on_deadline, rule(Rule::Consensus), [S, C, S], Some("2025-06-15"), Outcome::Adopted);
+    case!(consensus_silence_without_deadline, rule(Rule::CONSENSUS), [S, S, S], None, Outcome::Adopted);
+    case!(consensus_silence_before_deadline, rule(Rule::CONSENSUS), [S, C, S], Some("2025-06-20"), Outcome::Pending);
+    case!(consensus_silence_on_deadline, rule(Rule::CONSENSUS), [S, C, S], Some("2025-06-15"), Outcome::Adopted);
     case!(
         consensus_all_consent_before_deadline,
-        rule(Rule::Consensus),
+        rule(Rule::CONSENSUS),
         [C, C, A],
         Some("2025-06-20"),
         Outcome::Adopted
     );
     case!(
         consensus_one_objection_blocks_at_once,
-        rule(Rule::Consensus),
+        rule(Rule::CONSENSUS),
         [C, O, S],
         Some("2025-06-20"),
         Outcome::Blocked
     );
-    case!(consensus_abstention_does_not_block, rule(Rule::Consensus), [A, A, S], None, Outcome::Adopted);
-    case!(consensus_empty_committee_adopts, rule(Rule::Consensus), [], None, Outcome::Adopted);
+    case!(consensus_abstention_does_not_block, rule(Rule::CONSENSUS), [A, A, S], None, Outcome::Adopted);
+    case!(consensus_empty_committee_adopts, rule(Rule::CONSENSUS), [], None, Outcome::Adopted);
 
     // Unanimity: every member must speak; abstention does not block.
-    case!(unanimity_all_spoke, rule(Rule::Unanimity), [C, A, C], None, Outcome::Adopted);
-    case!(unanimity_silence_pending, rule(Rule::Unanimity), [C, S, C], None, Outcome::Pending);
-    case!(unanimity_silence_at_deadline_blocks, rule(Rule::Unanimity), [C, S, C], Some("2025-06-01"), Outcome::Blocked);
-    case!(unanimity_objection_blocks, rule(Rule::Unanimity), [C, O, S], None, Outcome::Blocked);
+    case!(unanimity_all_spoke, rule(Rule::UNANIMITY), [C, A, C], None, Outcome::Adopted);
+    case!(unanimity_silence_pending, rule(Rule::UNANIMITY), [C, S, C], None, Outcome::Pending);
+    case!(unanimity_silence_at_deadline_blocks, rule(Rule::UNANIMITY), [C, S, C], Some("2025-06-01"), Outcome::Blocked);
+    case!(unanimity_objection_blocks, rule(Rule::UNANIMITY), [C, O, S], None, Outcome::Blocked);
 
     // Majority: consents strictly above share × members.
     case!(
         majority_exactly_half_is_not_enough,
-        rule(Rule::Majority { share: d("0.5") }),
+        rule(Rule::Majority { share: sh("0.5") }),
         [C, C, O, O],
         None,
         Outcome::Blocked
     );
-    case!(majority_above_half, rule(Rule::Majority { share: d("0.5") }), [C, C, C, O], None, Outcome::Adopted);
+    case!(majority_above_half, rule(Rule::Majority { share: sh("0.5") }), [C, C, C, O], None, Outcome::Adopted);
     case!(
         majority_silence_can_still_carry,
-        rule(Rule::Majority { share: d("0.5") }),
+        rule(Rule::Majority { share: sh("0.5") }),
         [C, S, S, O],
         None,
         Outcome::Pending
     );
     case!(
         majority_silence_at_deadline,
-        rule(Rule::Majority { share: d("0.5") }),
+        rule(Rule::Majority { share: sh("0.5") }),
         [C, S, S, O],
         Some("2025-06-15"),
         Outcome::Blocked
     );
     case!(
         majority_abstain_counts_against,
-        rule(Rule::Majority { share: d("0.5") }),
+        rule(Rule::Majority { share: sh("0.5") }),
         [C, A, A, C],
         None,
         Outcome::Blocked
     );
 
     fn qmv(blocking_min: Option<u32>) -> Rule {
-        Rule::Qualified { members_share: d("0.55"), weight: "population".into(), weight_share: d("0.65"), blocking_min }
+        Rule::Qualified {
+            members_share: sh("0.55"),
+            weight: "population".into(),
+            weight_share: sh("0.65"),
+            blocking_min,
+        }
     }
 
     // Qualified: 55% of members and 65% of weight, or fewer than blocking_min dissenters.
@@ -320,7 +353,7 @@ mod tests {
     );
     case!(
         weighted_quota_share,
-        weighted(Rule::Weighted { weight: "votes".into(), quota: Quota::Share(d("0.85")) }, &["85", "10", "5"]),
+        weighted(Rule::Weighted { weight: "votes".into(), quota: Quota::Share(sh("0.85")) }, &["85", "10", "5"]),
         [C, O, O],
         None,
         Outcome::Adopted

@@ -518,6 +518,15 @@ pub(crate) fn check_proposal(
                 );
             }
         }
+        for (j, member) in p.concerned.iter().enumerate() {
+            let field = format!("concerned[{j}]");
+            if !index.members.contains_key(member) {
+                c.report(Table::Proposal, i, &field, Some(&p.id), format!("unknown member `{member}`")).help =
+                    Some("`concerned` lists member ids".to_owned());
+            } else if p.concerned.iter().take(j).any(|q| q == member) {
+                c.report(Table::Proposal, i, &field, Some(&p.id), format!("member `{member}` is listed twice"));
+            }
+        }
         if let (Some(circulated), Some(deadline)) = (p.circulated, p.deadline)
             && deadline < circulated
         {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use concord_core::{
     Committee, Date, Decimal, Engagement, Engine, Fact, Member, Partner, Position, Proposal, Quota, Rule, Scenario,
-    Seats, Value, Vote, VoteStance,
+    Seats, Share, Value, Vote, VoteStance,
 };
 use proptest::prelude::*;
 
@@ -114,14 +114,17 @@ impl Body {
             self.weights.iter().zip(&self.quota_of).filter(|(_, in_)| **in_).map(|(w, _)| *w as i128).sum::<i128>()
                 + i128::from(self.quota_nudge);
         let rules = [
-            Rule::Majority { share: decimal(self.majority_share as i128, 28) },
+            Rule::Majority { share: Share::Decimal(decimal(self.majority_share as i128, 28)) },
             Rule::Qualified {
-                members_share: decimal(self.members_share as i128, 28),
+                members_share: Share::Decimal(decimal(self.members_share as i128, 28)),
                 weight: "w".to_owned(),
-                weight_share: decimal(self.weight_share as i128, 28),
+                weight_share: Share::Decimal(decimal(self.weight_share as i128, 28)),
                 blocking_min: None,
             },
-            Rule::Weighted { weight: "w".to_owned(), quota: Quota::Share(decimal(self.weight_share as i128, 28)) },
+            Rule::Weighted {
+                weight: "w".to_owned(),
+                quota: Quota::Share(Share::Decimal(decimal(self.weight_share as i128, 28))),
+            },
             Rule::Weighted { weight: "w".to_owned(), quota: Quota::Absolute(decimal(quota_units.max(0), self.scale)) },
         ];
         let committees = RULES
@@ -139,6 +142,7 @@ impl Body {
                 engagement: Engagement::New,
                 circulated: Some(on(2025, 6, 1)),
                 attributes: BTreeMap::from([("budget".to_owned(), Value::Decimal(cedar(self.budget)))]),
+                concerned: Vec::new(),
                 title: None,
                 deadline: None,
                 procedure: None,

@@ -18,15 +18,23 @@ use concord_core::change::{
     DecisionChange, ExtensionChange, FactChange, PositionChange, ProposalWithdrawal, VoteChange,
 };
 use concord_core::{
-    Cause, Change, Committee, Date, Decided, Decimal, Decision, DecisionRecord, Engagement, Engine, Evaluation,
-    Extension, Fact, Framework, How, Member, Outcome, Partner, Position, Problem, Procedure, Proposal, Quota, Rule,
-    Scenario, Seats, Stance, Table, Taken, Trigger, Value, Vote, VoteStance, WhatIfError,
+    Cause, Change, Committee, ConstructiveAbstention, Date, Decided, Decimal, Decision, DecisionRecord, Engagement,
+    Engine, Evaluation, Extension, Fact, Framework, How, Member, Outcome, Partner, Position, Problem, Procedure,
+    Proposal, Quota, Rule, Scenario, Seats, Share, Stance, Table, Taken, Trigger, Value, Vote, VoteStance, WhatIfError,
 };
 use proptest::prelude::*;
 
 /// The committees, one per rule kind (and both kinds of weighted quota), by index.
-const COMMITTEES: [&str; 7] =
-    ["C-consensus", "C-unanimity", "C-majority", "C-qualified", "C-weighted", "C-weighted-abs", "C-veto"];
+const COMMITTEES: [&str; 8] = [
+    "C-consensus",
+    "C-unanimity",
+    "C-majority",
+    "C-qualified",
+    "C-weighted",
+    "C-weighted-abs",
+    "C-veto",
+    "C-unanimity-abstention",
+];
 const CONSENSUS: usize = 0;
 const UNANIMITY: usize = 1;
 const VETO: usize = 6;
@@ -322,17 +330,24 @@ impl Spec {
 
     fn rule(&self, committee: usize) -> Rule {
         match committee {
-            0 => Rule::Consensus,
-            1 => Rule::Unanimity,
-            2 => Rule::Majority { share: dec("0.5") },
+            0 => Rule::CONSENSUS,
+            1 => Rule::UNANIMITY,
+            2 => Rule::Majority { share: Share::Decimal(dec("0.5")) },
             3 => Rule::Qualified {
-                members_share: dec("0.55"),
+                members_share: Share::Decimal(dec("0.55")),
                 weight: "w".to_owned(),
-                weight_share: dec("0.65"),
+                weight_share: Share::Decimal(dec("0.65")),
                 blocking_min: self.blocking_min,
             },
-            4 => Rule::Weighted { weight: "w".to_owned(), quota: Quota::Share(dec("0.5")) },
+            4 => Rule::Weighted { weight: "w".to_owned(), quota: Quota::Share(Share::Decimal(dec("0.5"))) },
             5 => Rule::Weighted { weight: "w".to_owned(), quota: Quota::Absolute(Decimal::from_int(self.quota)) },
+            7 => Rule::Unanimity {
+                constructive_abstention: Some(ConstructiveAbstention {
+                    members_share: Share::Fraction { num: 1, den: 3 },
+                    weight: Some("w".to_owned()),
+                    weight_share: Some(Share::Fraction { num: 1, den: 3 }),
+                }),
+            },
             _ => Rule::Veto { min_yes: self.min_yes as u32, veto: self.vetoes() },
         }
     }
@@ -538,6 +553,7 @@ impl Spec {
                     withdrawn_reason: tl.withdrawn.map(|_| "withdrawn by the chair".to_owned()),
                     supersedes: tl.supersedes.map(proposal_id),
                     attributes: BTreeMap::from([("size".to_owned(), Value::Long(p.size))]),
+                    concerned: Vec::new(),
                 }
             })
             .collect();
@@ -719,6 +735,16 @@ fn expected_outcome(
             }
             4 => 2 * yes_weight >= total,
             5 => yes_weight >= spec.quota,
+            7 => {
+                // Unanimity, unless the abstainers are a third of the members holding a third of
+                // the weight.
+                let abstaining: Vec<usize> =
+                    ballot.iter().filter(|(_, s)| *s == Stance::Abstain).map(|(m, _)| *m).collect();
+                let abstaining_weight: i64 = abstaining.iter().map(|&m| spec.weights[m]).sum();
+                let blocks =
+                    !abstaining.is_empty() && 3 * abstaining.len() as i64 >= n && 3 * abstaining_weight >= total;
+                !objects && ballot.iter().all(|(_, s)| yes_of(*s) || *s == Stance::Abstain) && !blocks
+            }
             _ => {
                 let vetoes = spec.vetoes();
                 let vetoed = ballot.iter().any(|(m, s)| *s == Stance::Object && vetoes.contains(&member_id(*m)));

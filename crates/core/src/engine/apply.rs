@@ -137,6 +137,7 @@ impl Engine {
                     withdrawn_reason: None,
                     supersedes: p.supersedes,
                     attributes: p.attributes,
+                    concerned: p.concerned,
                 };
                 self.apply_proposal(proposal)
             }

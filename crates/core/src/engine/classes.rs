@@ -242,6 +242,7 @@ mod tests {
             attributes: host
                 .map(|h| BTreeMap::from([("host".to_owned(), Value::String(h.into()))]))
                 .unwrap_or_default(),
+            concerned: Vec::new(),
         }
     }
 

@@ -287,7 +287,7 @@ impl<'e> Evaluation<'e> {
         let weight = self.lens.engine.rule_of(p).and_then(|r| r.consenting_weight(&ballot.pairs()));
         // Under a silence procedure (consensus) silence is consent at the deadline: no vote is
         // awaited. Under the other rules a silent member's vote can still decide.
-        let silence_procedure = matches!(self.lens.engine.rule_of(p).map(|r| r.rule()), Some(Rule::Consensus));
+        let silence_procedure = matches!(self.lens.engine.rule_of(p).map(|r| r.rule()), Some(Rule::Consensus { .. }));
         let awaiting = if outcome == Outcome::Pending && !silence_procedure {
             ballot.stances.iter().filter(|s| s.stance == Stance::Silent).map(|s| s.member).collect()
         } else {

@@ -328,7 +328,9 @@ impl Engine {
     pub fn is_veto(&self, committee: usize, member: usize) -> bool {
         let Some(c) = self.scenario.committees.get(committee) else { return false };
         match &c.rule {
-            Rule::Consensus | Rule::Unanimity => true,
+            Rule::Consensus { disregard: None } | Rule::Unanimity { .. } => true,
+            // The objection of a member concerned counts for nothing; any other member's blocks.
+            Rule::Consensus { disregard: Some(_) } => true,
             Rule::Veto { veto, .. } => self.scenario.members.get(member).is_some_and(|m| veto.contains(&m.id)),
             Rule::Majority { .. } | Rule::Qualified { .. } | Rule::Weighted { .. } => false,
         }
@@ -338,8 +340,38 @@ impl Engine {
     pub fn committee_game(&self, committee: usize, at: Date) -> Result<crate::power::Game, crate::power::GameError> {
         let members: Vec<&crate::model::Member> =
             self.seated(committee, at).into_iter().filter_map(|m| self.scenario.members.get(m)).collect();
-        let rule = self.scenario.committees.get(committee).map_or(&Rule::Consensus, |c| &c.rule);
+        let rule = self.scenario.committees.get(committee).map_or(&Rule::CONSENSUS, |c| &c.rule);
         crate::power::Game::from_rule(rule, &members)
+    }
+
+    /// The members concerned by a proposal whose objections its committee's rule disregards
+    /// (`disregard = "concerned"`), by member index; empty under every other rule.
+    pub fn disregarded(&self, proposal: usize) -> Vec<usize> {
+        let committee = self.committee_of(proposal);
+        let disregards = matches!(
+            self.scenario.committees.get(committee).map(|c| &c.rule),
+            Some(Rule::Consensus { disregard: Some(_) })
+        );
+        if !disregards {
+            return Vec::new();
+        }
+        let concerned = self.scenario.proposals.get(proposal).map_or(&[][..], |p| p.concerned.as_slice());
+        concerned.iter().filter_map(|id| self.member_index(id)).collect()
+    }
+
+    /// A proposal's game: its committee's rule among the members seated on a date, with the
+    /// members concerned as dummies where the rule disregards them.
+    pub fn proposal_game(&self, proposal: usize, at: Date) -> Result<crate::power::Game, crate::power::GameError> {
+        let committee = self.committee_of(proposal);
+        let members: Vec<&crate::model::Member> =
+            self.seated(committee, at).into_iter().filter_map(|m| self.scenario.members.get(m)).collect();
+        let rule = self.scenario.committees.get(committee).map_or(&Rule::CONSENSUS, |c| &c.rule);
+        let concerned: Vec<&str> = self
+            .disregarded(proposal)
+            .into_iter()
+            .filter_map(|m| self.scenario.members.get(m).map(|m| m.id.as_str()))
+            .collect();
+        crate::power::Game::from_rule_disregarding(rule, &members, &concerned)
     }
 
     /// How many distinct Cedar evaluations a full decision needs (one per position and class).

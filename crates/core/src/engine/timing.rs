@@ -79,6 +79,15 @@ impl Ballot {
     }
 }
 
+impl Lens<'_> {
+    /// The stances a proposal's rule counts: every seated member's, but for the members
+    /// concerned where the rule disregards them (their stance is shown, and does not count).
+    pub(crate) fn counted(&self, proposal: usize, ballot: &Ballot) -> Vec<(usize, Stance)> {
+        let disregarded = self.engine.disregarded(proposal);
+        ballot.stances.iter().filter(|s| !disregarded.contains(&s.member)).map(|s| (s.member, s.stance)).collect()
+    }
+}
+
 impl Engine {
     /// The deadline in force on `at`: the proposal's, as moved by the extensions made by then.
     pub fn deadline_on(&self, proposal: usize, at: Date) -> Option<Date> {
@@ -215,7 +224,7 @@ impl<'e> Lens<'e> {
     /// before `at`.
     pub(crate) fn outcome(&self, proposal: usize, ballot: &Ballot, at: Date, deadline: Option<Date>) -> Outcome {
         match self.engine.rule_of(proposal) {
-            Some(rule) => rules::outcome(rule, &ballot.pairs(), at, deadline),
+            Some(rule) => rules::outcome(rule, &self.counted(proposal, ballot), at, deadline),
             None => Outcome::Pending,
         }
     }
@@ -301,7 +310,8 @@ impl<'e> Lens<'e> {
 
     /// The first day in `from..=to` on which the rule adopts a proposal without a deadline.
     fn first_adoption(&self, proposal: usize, from: Date, to: Date) -> Option<Date> {
-        let consensus = matches!(self.engine.rule_of(proposal).map(|r| r.rule()), Some(Rule::Consensus));
+        let consensus = matches!(self.engine.rule_of(proposal).map(|r| r.rule()), Some(Rule::Consensus { .. }));
+        let disregarded = self.engine.disregarded(proposal);
         let mut at = from;
         loop {
             let ballot = self.ballot(proposal, at);
@@ -314,7 +324,7 @@ impl<'e> Lens<'e> {
                 ballot
                     .stances
                     .iter()
-                    .filter(|s| s.stance == Stance::Object)
+                    .filter(|s| s.stance == Stance::Object && !disregarded.contains(&s.member))
                     .map(|s| self.next_change_of(proposal, s.member, at, to))
                     .try_fold(at, |latest, next| next.map(|n| latest.max(n)))
             } else {

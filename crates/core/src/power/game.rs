@@ -9,6 +9,7 @@
 
 use crate::model::{Member, Quota, Rule};
 use crate::number::Decimal;
+use crate::share::Share;
 
 /// One way to win: at least `min_count` members and at least `min_weight` weight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +78,12 @@ impl Game {
 
     /// The game of a committee's rule among the given members (in seat order).
     pub fn from_rule(rule: &Rule, members: &[&Member]) -> Result<Game, GameError> {
+        Game::from_rule_disregarding(rule, members, &[])
+    }
+
+    /// As [`Game::from_rule`], for a proposal whose `concerned` members a consensus disregards:
+    /// they are dummies, and every other member's consent is needed.
+    pub fn from_rule_disregarding(rule: &Rule, members: &[&Member], concerned: &[&str]) -> Result<Game, GameError> {
         let n = members.len();
         let players: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
         let weights: Vec<Decimal> = match rule.weight() {
@@ -94,15 +101,41 @@ impl Game {
         let (ints, scale) = integer_weights(&players, &weights)?;
         let total: u128 = ints.iter().map(|&w| u128::from(w)).sum();
         // ceil(share × of), exactly.
-        let share_of = |share: Decimal, of: u128| -> u128 {
-            mul_div_ceil(share.units().max(0) as u128, of, 10u128.pow(share.scale()))
+        let share_of = |share: Share, of: u128| -> u128 {
+            let (num, den) = share.ratio();
+            mul_div_ceil(num, of, den)
         };
         let mut required = vec![false; n];
         let clauses = match rule {
-            Rule::Consensus | Rule::Unanimity => vec![Clause { min_count: n, min_weight: 0 }],
+            Rule::Consensus { disregard: Some(_) } if !concerned.is_empty() => {
+                // Every member but those concerned must consent: they are required, and the
+                // members concerned are dummies.
+                for (slot, m) in required.iter_mut().zip(members) {
+                    *slot = !concerned.contains(&m.id.as_str());
+                }
+                vec![Clause { min_count: 0, min_weight: 0 }]
+            }
+            Rule::Consensus { .. } | Rule::Unanimity { constructive_abstention: None } => {
+                vec![Clause { min_count: n, min_weight: 0 }]
+            }
+            Rule::Unanimity { constructive_abstention: Some(c) } => {
+                // The members outside a coalition abstain (an objection blocks whatever the
+                // coalition): it wins unless they reach both shares, that is, when fewer than
+                // ceil(share × n) abstain or they hold less than ceil(share × total) of the weight.
+                let blocking_count = share_of(c.members_share, n as u128).max(1);
+                let mut clauses =
+                    vec![Clause { min_count: (n as u128 + 1).saturating_sub(blocking_count) as usize, min_weight: 0 }];
+                if let Some(share) = c.weight_share {
+                    let blocking_weight = share_of(share, total);
+                    // With no weight at all, the weight is always reached: only the count decides.
+                    clauses.push(Clause { min_count: 0, min_weight: (total + 1).saturating_sub(blocking_weight) });
+                }
+                clauses
+            }
             Rule::Majority { share } => {
                 // consents > share × n  ⇔  consents ≥ floor(share × n) + 1
-                let floor = mul_div_floor(share.units().max(0) as u128, n as u128, 10u128.pow(share.scale()));
+                let (num, den) = share.ratio();
+                let floor = mul_div_floor(num, n as u128, den);
                 vec![Clause { min_count: floor as usize + 1, min_weight: 0 }]
             }
             Rule::Qualified { members_share, weight_share, blocking_min, .. } => {

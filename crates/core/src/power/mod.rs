@@ -428,6 +428,7 @@ mod tests {
     use crate::model::{Member, Quota, Rule};
     use crate::number::Decimal;
     use crate::rules::{CompiledRule, Stance};
+    use crate::share::Share;
     use proptest::prelude::*;
 
     fn weighted(quota: i64, weights: &[i64]) -> Game {
@@ -544,9 +545,9 @@ mod tests {
         let members: Vec<Member> = w.iter().enumerate().map(|(i, &w)| member(i, w as u32)).collect();
         let seated: Vec<&Member> = members.iter().collect();
         let rule = Rule::Qualified {
-            members_share: Decimal::parse("0.55").unwrap(),
+            members_share: Share::Decimal(Decimal::parse("0.55").unwrap()),
             weight: "w".to_owned(),
-            weight_share: Decimal::parse("0.65").unwrap(),
+            weight_share: Share::Decimal(Decimal::parse("0.65").unwrap()),
             blocking_min: Some(4),
         };
         let game = Game::from_rule(&rule, &seated).unwrap();
@@ -598,9 +599,9 @@ mod tests {
         assert_eq!(run(&game).winning_coalitions, "0");
         let members = [member(0, 3), member(1, 4)];
         let rule = Rule::Qualified {
-            members_share: Decimal::parse("0.5").unwrap(),
+            members_share: Share::Decimal(Decimal::parse("0.5").unwrap()),
             weight: "w".to_owned(),
-            weight_share: Decimal::parse("0.6500000000000000000000000001").unwrap(),
+            weight_share: Share::Decimal(Decimal::parse("0.6500000000000000000000000001").unwrap()),
             blocking_min: None,
         };
         let game = Game::from_rule(&rule, &members.iter().collect::<Vec<_>>()).unwrap();
@@ -624,10 +625,23 @@ mod tests {
     }
 
     fn rule_strategy() -> impl Strategy<Value = Rule> {
-        let share = (1u32..=100).prop_map(|p| Decimal::parse(&format!("0.{p:02}")).unwrap_or(Decimal::from_int(1)));
+        let share = (1u32..=100, any::<bool>(), 1u64..=7).prop_map(|(p, fraction, den)| {
+            if fraction {
+                Share::Fraction { num: u64::from(p) % den + 1, den }
+            } else {
+                Share::Decimal(Decimal::parse(&format!("0.{p:02}")).unwrap_or(Decimal::from_int(1)))
+            }
+        });
         prop_oneof![
-            Just(Rule::Consensus),
-            Just(Rule::Unanimity),
+            Just(Rule::CONSENSUS),
+            Just(Rule::UNANIMITY),
+            (share.clone(), proptest::option::of(share.clone())).prop_map(|(m, w)| Rule::Unanimity {
+                constructive_abstention: Some(crate::model::ConstructiveAbstention {
+                    members_share: m,
+                    weight: w.map(|_| "w".to_owned()),
+                    weight_share: w,
+                })
+            }),
             share.clone().prop_map(|share| Rule::Majority { share }),
             (share.clone(), share.clone(), proptest::option::of(1u32..6)).prop_map(|(m, w, b)| Rule::Qualified {
                 members_share: m,
@@ -691,6 +705,39 @@ mod tests {
             prop_assert_eq!(fast, naive);
         }
 
+        /// Consensus disregarding the members concerned: the game wins exactly when the rule
+        /// adopts with the stances it counts (all but the members concerned), and the members
+        /// concerned have no power.
+        #[test]
+        fn consensus_minus_the_concerned_matches_the_rule(n in 1usize..=10, concerned in proptest::collection::vec(any::<bool>(), 10)) {
+            let members: Vec<Member> = (0..n).map(|i| member(i, 1)).collect();
+            let refs: Vec<&Member> = members.iter().collect();
+            let ids: Vec<&str> = members.iter().zip(&concerned).filter(|(_, c)| **c).map(|(m, _)| m.id.as_str()).collect();
+            let rule = Rule::Consensus { disregard: Some(crate::model::Disregard::Concerned) };
+            let game = Game::from_rule_disregarding(&rule, &refs, &ids).unwrap();
+            let compiled = CompiledRule::new(rule.clone(), &[], Vec::new());
+            for mask in 0u32..(1 << n) {
+                let inside: Vec<bool> = (0..n).map(|i| mask >> i & 1 == 1).collect();
+                let counted: Vec<(usize, Stance)> = inside
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !ids.contains(&members[*i].id.as_str()))
+                    .map(|(i, &c)| (i, if c { Stance::Consent } else { Stance::Object }))
+                    .collect();
+                prop_assert_eq!(game.wins(&inside), compiled.adopts(&counted, false), "coalition {:b}", mask);
+            }
+            let p = run(&game);
+            for (m, c) in p.members.iter().zip(&concerned) {
+                if *c {
+                    prop_assert_eq!(&m.swings, "0", "{} is concerned", m.member);
+                }
+            }
+            let slow = brute_force(&game);
+            for (a, b) in p.members.iter().zip(&slow.members) {
+                prop_assert_eq!(&a.swings, &b.swings);
+            }
+        }
+
         /// The game wins exactly when the rule adopts with the coalition consenting and the rest
         /// objecting; the fast algorithms agree with enumeration; and the classic properties hold.
         #[test]
@@ -704,7 +751,10 @@ mod tests {
             let compiled = CompiledRule::new(rule.clone(), &decimals, veto);
             for mask in 0u32..(1 << n) {
                 let inside: Vec<bool> = (0..n).map(|i| mask >> i & 1 == 1).collect();
-                let ballot: Vec<(usize, Stance)> = inside.iter().enumerate().map(|(i, &c)| (i, if c { Stance::Consent } else { Stance::Object })).collect();
+                // Outside the coalition a member objects; under a constructive abstention it
+                // abstains, which is what the game counts (an objection blocks anyway).
+                let against = if matches!(&rule, Rule::Unanimity { constructive_abstention: Some(_) }) { Stance::Abstain } else { Stance::Object };
+                let ballot: Vec<(usize, Stance)> = inside.iter().enumerate().map(|(i, &c)| (i, if c { Stance::Consent } else { against })).collect();
                 prop_assert_eq!(game.wins(&inside), compiled.adopts(&ballot, false), "coalition {:b}", mask);
             }
             let fast = run(&game);

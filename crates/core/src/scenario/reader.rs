@@ -12,11 +12,12 @@ use toml_edit::{Item, TableLike, Value as TomlValue};
 
 use crate::date::Date;
 use crate::model::{
-    Committee, Decided, DecisionRecord, Engagement, Extension, Fact, Framework, Member, Partner, Position, Procedure,
-    Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
+    Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact, Framework,
+    Member, Partner, Position, Procedure, Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
 };
 use crate::number::{Decimal, DecimalError};
 use crate::problem::{Problem, Site, Table};
+use crate::share::Share;
 
 /// Byte ranges of every entry and field read, to turn [`Site`]s into file positions.
 #[derive(Debug, Default)]
@@ -168,7 +169,7 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
             let id = e.id();
             let name = e.string("name", false);
             let members = e.seats();
-            let rule = e.rule().unwrap_or(Rule::Consensus);
+            let rule = e.rule().unwrap_or(Rule::CONSENSUS);
             e.finish(&["id", "name", "members", "rule"]);
             s.committees.push(Committee { id, name, members, rule });
         }
@@ -199,6 +200,7 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 withdrawn_reason: e.string("withdrawn_reason", false),
                 supersedes: e.string("supersedes", false),
                 attributes: e.values("attributes"),
+                concerned: e.strings("concerned"),
             };
             e.finish(&[
                 "id",
@@ -214,6 +216,7 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 "withdrawn_reason",
                 "supersedes",
                 "attributes",
+                "concerned",
             ]);
             s.proposals.push(p);
         }
@@ -553,8 +556,8 @@ impl<'a> Entry<'a> {
         let item = self.get("rule", true)?;
         if let Some(kind) = item.as_str() {
             return match kind {
-                "consensus" => Some(Rule::Consensus),
-                "unanimity" => Some(Rule::Unanimity),
+                "consensus" => Some(Rule::CONSENSUS),
+                "unanimity" => Some(Rule::UNANIMITY),
                 "majority" | "qualified" | "weighted" | "veto" => {
                     self.problem("rule", format!("rule `{kind}` needs parameters: write `{{ kind = \"{kind}\", … }}`"));
                     None
@@ -609,20 +612,76 @@ impl<'a> RuleFields<'_, 'a> {
         item
     }
 
-    fn share(&mut self, key: &'static str, required: bool) -> Option<Decimal> {
+    fn share(&mut self, key: &'static str, required: bool) -> Option<Share> {
         let item = self.field(key, required)?;
-        match number(item, self.entry.src) {
-            Ok(d) if d > Decimal::from_int(0) && d <= Decimal::from_int(1) => Some(d),
-            Ok(d) => {
-                self.entry
-                    .problem(&format!("rule.{key}"), format!("a share must be above 0 and at most 1, found `{d}`"));
-                None
-            }
+        match share(item, self.entry.src) {
+            Ok(s) => Some(s),
             Err(msg) => {
                 self.entry.problem(&format!("rule.{key}"), msg);
                 None
             }
         }
+    }
+
+    /// `constructive_abstention = { members_share = "1/3", weight = "population", weight_share = "1/3" }`.
+    fn constructive_abstention(&mut self) -> Option<Option<ConstructiveAbstention>> {
+        let Some(item) = self.field("constructive_abstention", false) else { return Some(None) };
+        let field = |key: &str| format!("rule.constructive_abstention.{key}");
+        let Some(table) = item.as_table_like() else {
+            self.entry.problem(
+                "rule.constructive_abstention",
+                format!("expected a table like `{{ members_share = \"1/3\" }}`, found {}", describe_item(item)),
+            );
+            return None;
+        };
+        let read = |key: &str| -> Option<Result<Share, String>> { table.get(key).map(|i| share(i, self.entry.src)) };
+        let members_share = read("members_share");
+        let weight_share = read("weight_share");
+        let weight = table.get("weight").map(|i| i.as_str().map(str::to_owned).ok_or_else(|| describe_item(i)));
+        for (key, _) in table.iter() {
+            if !["members_share", "weight", "weight_share"].contains(&key) {
+                self.entry.problem(
+                    &field(key),
+                    format!("unknown field `{key}` of `constructive_abstention` (it reads members_share, weight, weight_share)"),
+                );
+            }
+        }
+        let mut ok = true;
+        let members_share = match members_share {
+            Some(Ok(s)) => Some(s),
+            Some(Err(msg)) => {
+                self.entry.problem(&field("members_share"), msg);
+                None
+            }
+            None => {
+                self.entry.problem("rule.constructive_abstention", "missing field `members_share`");
+                None
+            }
+        };
+        let weight_share = match weight_share {
+            Some(Ok(s)) => Some(s),
+            Some(Err(msg)) => {
+                self.entry.problem(&field("weight_share"), msg);
+                ok = false;
+                None
+            }
+            None => None,
+        };
+        let weight = match weight {
+            Some(Ok(w)) => Some(w),
+            Some(Err(found)) => {
+                self.entry.problem(&field("weight"), format!("expected a weight name, found {found}"));
+                ok = false;
+                None
+            }
+            None => None,
+        };
+        if ok && weight.is_some() != weight_share.is_some() {
+            self.entry.problem("rule.constructive_abstention", "give `weight` and `weight_share` together, or neither");
+            ok = false;
+        }
+        let members_share = members_share?;
+        ok.then_some(Some(ConstructiveAbstention { members_share, weight, weight_share }))
     }
 
     fn count(&mut self, key: &'static str, required: bool) -> Option<u32> {
@@ -653,8 +712,21 @@ impl<'a> RuleFields<'_, 'a> {
     fn read(&mut self) -> Option<Rule> {
         let kind = self.text("kind", true)?;
         match kind.as_str() {
-            "consensus" => Some(Rule::Consensus),
-            "unanimity" => Some(Rule::Unanimity),
+            "consensus" => {
+                let disregard = match self.text("disregard", false).as_deref() {
+                    None => None,
+                    Some("concerned") => Some(Disregard::Concerned),
+                    Some(other) => {
+                        self.entry.problem(
+                            "rule.disregard",
+                            format!("unknown `disregard = \"{other}\"`: expected `\"concerned\"`"),
+                        );
+                        return None;
+                    }
+                };
+                Some(Rule::Consensus { disregard })
+            }
+            "unanimity" => Some(Rule::Unanimity { constructive_abstention: self.constructive_abstention()? }),
             "majority" => Some(Rule::Majority { share: self.share("share", true)? }),
             "qualified" => {
                 let members_share = self.share("members_share", true);
@@ -769,6 +841,14 @@ fn string_content_start(src: &str, span: Range<usize>) -> Option<usize> {
 
 fn first_key_span(table: &dyn TableLike) -> Option<Range<usize>> {
     table.iter().next().and_then(|(k, item)| table.key(k).and_then(|key| key.span()).or_else(|| item.span()))
+}
+
+/// A share: a number (`0.55`) or a string, a fraction or a decimal (`"1/3"`, `"0.55"`).
+fn share(item: &Item, src: &str) -> Result<Share, String> {
+    match item.as_str() {
+        Some(text) => Share::parse(text),
+        None => Share::from_decimal(number(item, src)?),
+    }
 }
 
 fn number(item: &Item, src: &str) -> Result<Decimal, String> {

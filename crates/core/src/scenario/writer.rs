@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::date::Date;
-use crate::model::{Quota, Rule, Scenario, Seats, Trigger, Value};
+use crate::model::{Disregard, Quota, Rule, Scenario, Seats, Trigger, Value};
 use crate::number::Decimal;
+use crate::share::Share;
 
 /// Writes a scenario as a scenario file that [`parse`](super::parse) reads back to an equal
 /// [`Scenario`].
@@ -83,6 +84,9 @@ pub fn write(scenario: &Scenario) -> String {
         w.opt_date("withdrawn", p.withdrawn);
         w.opt_string("withdrawn_reason", p.withdrawn_reason.as_deref());
         w.opt_string("supersedes", p.supersedes.as_deref());
+        if !p.concerned.is_empty() {
+            w.field("concerned", &list(&p.concerned));
+        }
         if !p.attributes.is_empty() {
             w.field("attributes", &inline_table(&p.attributes, value));
         }
@@ -241,24 +245,45 @@ fn number(d: Decimal) -> String {
     if d.scale() == 0 && i64::try_from(d.units()).is_err() { float(d) } else { d.to_string() }
 }
 
+/// A share as written: a decimal as a number, a fraction as a string (`"1/3"`).
+fn share(s: Share) -> String {
+    match s {
+        Share::Decimal(d) => number(d),
+        Share::Fraction { .. } => quote(&s.to_string()),
+    }
+}
+
 fn rule(rule: &Rule) -> String {
     let kind = quote(rule.kind());
     match rule {
-        Rule::Consensus | Rule::Unanimity => kind,
-        Rule::Majority { share } => format!("{{ kind = {kind}, share = {} }}", number(*share)),
+        Rule::Consensus { disregard: None } | Rule::Unanimity { constructive_abstention: None } => kind,
+        Rule::Consensus { disregard: Some(Disregard::Concerned) } => {
+            format!("{{ kind = {kind}, disregard = \"concerned\" }}")
+        }
+        Rule::Unanimity { constructive_abstention: Some(c) } => {
+            let weight = match (&c.weight, c.weight_share) {
+                (Some(w), Some(s)) => format!(", weight = {}, weight_share = {}", quote(w), share(s)),
+                _ => String::new(),
+            };
+            format!(
+                "{{ kind = {kind}, constructive_abstention = {{ members_share = {}{weight} }} }}",
+                share(c.members_share)
+            )
+        }
+        Rule::Majority { share: s } => format!("{{ kind = {kind}, share = {} }}", share(*s)),
         Rule::Qualified { members_share, weight, weight_share, blocking_min } => {
             let blocking = blocking_min.map(|n| format!(", blocking_min = {n}")).unwrap_or_default();
             format!(
                 "{{ kind = {kind}, members_share = {}, weight = {}, weight_share = {}{blocking} }}",
-                number(*members_share),
+                share(*members_share),
                 quote(weight),
-                number(*weight_share)
+                share(*weight_share)
             )
         }
         Rule::Weighted { weight, quota } => {
             let quota = match quota {
                 Quota::Absolute(q) => format!("quota = {}", number(*q)),
-                Quota::Share(q) => format!("quota_share = {}", number(*q)),
+                Quota::Share(q) => format!("quota_share = {}", share(*q)),
             };
             format!("{{ kind = {kind}, weight = {}, {quota} }}", quote(weight))
         }
@@ -477,7 +502,7 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
                 frameworks: vec![],
                 partners: vec![Partner { id: id.clone(), name, frameworks: vec![], statuses: statuses.clone() }],
                 committees: vec![
-                    Committee { id: id.clone(), name: None, members: Seats::Listed(statuses), rule: Rule::Consensus },
+                    Committee { id: id.clone(), name: None, members: Seats::Listed(statuses), rule: Rule::CONSENSUS },
                     Committee {
                         id: id.clone(),
                         name: title.clone(),
@@ -507,6 +532,7 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
                     withdrawn_reason: reason.clone(),
                     supersedes: Some(id.clone()),
                     attributes,
+                    concerned: vec![id.clone()],
                 }],
                 positions: vec![Position {
                     id: id.clone(),
