@@ -25,5 +25,8 @@ pub const MAX_PARTNERS: usize = 10_000;
 /// The longest id, title, name, source, reason or other text field, in bytes (a policy has its
 /// own limit).
 pub const MAX_TEXT_BYTES: usize = 4 * 1024;
+
+/// The most groups a member may carry (`[[member]] groups`).
+pub const MAX_GROUPS: usize = 64;
 /// The most significant digits, and the most fractional digits, of a decimal.
 pub const MAX_DIGITS: u32 = crate::number::MAX_DIGITS;

@@ -54,6 +54,8 @@ pub struct Member {
     pub joined: Option<Date>,
     /// Named numeric weights used by weighted rules.
     pub weights: BTreeMap<String, Decimal>,
+    /// Free tags (`EU`, `NATO`), visible to positions as `Member::"ID".groups`.
+    pub groups: Vec<String>,
 }
 
 /// A partnership framework, e.g. the Mediterranean Dialogue.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cedar::schema::{Shapes, ValueType};
-use crate::limits::{MAX_COMMITTEES, MAX_MEMBERS, MAX_PARTNERS, MAX_POSITIONS_PER_MEMBER, MAX_TEXT_BYTES};
+use crate::limits::{MAX_COMMITTEES, MAX_GROUPS, MAX_MEMBERS, MAX_PARTNERS, MAX_POSITIONS_PER_MEMBER, MAX_TEXT_BYTES};
 use crate::model::{DecisionRecord, Extension, Fact, Rule, Scenario, Seats, Value, Vote, VoteStance};
 use crate::problem::{Problem, Site, Table};
 
@@ -158,6 +158,19 @@ pub(crate) fn check(s: &Scenario) -> (Index, Shapes, AttributeShapes, Vec<Proble
     c.text(Table::Scenario, 0, "title", None, s.title.as_deref().unwrap_or_default());
     for (i, m) in s.members.iter().enumerate() {
         c.text(Table::Member, i, "name", Some(&m.id), m.name.as_deref().unwrap_or_default());
+        for (j, group) in m.groups.iter().enumerate() {
+            let field = format!("groups[{j}]");
+            c.text(Table::Member, i, &field, Some(&m.id), group);
+            if group.trim().is_empty() {
+                c.report(Table::Member, i, &field, Some(&m.id), "a group needs a name");
+            } else if m.groups.iter().take(j).any(|g| g == group) {
+                c.report(Table::Member, i, &field, Some(&m.id), format!("group `{group}` is listed twice"));
+            }
+        }
+        if m.groups.len() > MAX_GROUPS {
+            let message = format!("member `{}` has {} groups; at most {MAX_GROUPS}", m.id, m.groups.len());
+            c.report(Table::Member, i, "groups", Some(&m.id), message);
+        }
     }
     for (i, f) in s.frameworks.iter().enumerate() {
         c.text(Table::Framework, i, "name", Some(&f.id), f.name.as_deref().unwrap_or_default());

@@ -233,3 +233,57 @@ fn malformed_rules_and_concerned_members_are_refused_with_their_field() {
         assert!(errors.iter().any(|(f, m)| f.as_deref() == Some(field) && m.contains(words)), "{to}: {errors:?}");
     }
 }
+
+/// Three members, two of them in the EU, each holding the same position keyed on groups.
+const GROUPS: &str = r#"
+[scenario]
+id = "groups"
+as_of = 2025-06-15
+
+[[member]]
+id = "AUT"
+groups = ["EU", "OSCE"]
+[[member]]
+id = "HUN"
+groups = ["EU", "NATO", "OSCE"]
+[[member]]
+id = "TUR"
+groups = ["NATO", "OSCE"]
+
+[[committee]]
+id = "C"
+members = "all"
+rule = "consensus"
+
+[[proposal]]
+id = "p"
+committee = "C"
+kind = "statement"
+engagement = "new"
+
+[[position]]
+id = "aut-eu-line"
+member = "AUT"
+source = "AUT"
+policy = 'forbid (principal, action, resource) when { principal.groups.contains("NATO") };'
+
+[[position]]
+id = "hun-eu-line"
+member = "HUN"
+source = "HUN"
+policy = 'forbid (principal, action, resource) when { principal.groups.contains("NATO") && Member::"TUR".groups.contains("NATO") };'
+"#;
+
+#[test]
+fn positions_read_the_groups_of_members() {
+    let engine = concord_core::load(GROUPS, "groups.toml").unwrap();
+    let evaluation = engine.evaluate(engine.as_of(), &[]).unwrap();
+    let objecting: Vec<&str> =
+        evaluation.decisions()[0].objections.iter().map(|o| engine.scenario().members[o.member].id.as_str()).collect();
+    // AUT is not in NATO: its position does not apply to itself; HUN's does.
+    assert_eq!(objecting, ["HUN"]);
+    let written = concord_core::scenario::write(engine.scenario());
+    assert!(written.contains("groups = [\"EU\", \"NATO\", \"OSCE\"]"), "{written}");
+    let errors = refused(&GROUPS.replace("groups = [\"EU\", \"OSCE\"]", "groups = [\"EU\", \"EU\"]"));
+    assert!(errors.iter().any(|(f, m)| f.as_deref() == Some("groups[1]") && m.contains("listed twice")), "{errors:?}");
+}

@@ -465,6 +465,7 @@ impl Spec {
                 name: None,
                 joined: self.joined[i].map(pal),
                 weights: BTreeMap::from([("w".to_owned(), Decimal::from_int(self.weights[i]))]),
+                groups: if i % 2 == 0 { vec!["even".to_owned()] } else { Vec::new() },
             })
             .collect();
         let partners = (0..PARTNERS)
@@ -1377,6 +1378,7 @@ fn later_records(s: &Scenario, base: &Evaluation<'_>, cut: Date, specs: &[LaterS
                     name: None,
                     joined: Some(on),
                     weights: BTreeMap::from([("w".to_owned(), Decimal::from_int(1 + i64::from(l.c % 9)))]),
+                    groups: Vec::new(),
                 }));
             }
             _ if open.is_empty() => {}

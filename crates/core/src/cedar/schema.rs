@@ -1,6 +1,6 @@
 //! A Cedar schema generated from a scenario.
 //!
-//! Entity types `Member`, `Partner` (`frameworks`, `statuses`) and `Proposal` (`committee`,
+//! Entity types `Member` (`groups`), `Partner` (`frameworks`, `statuses`) and `Proposal` (`committee`,
 //! `kind`, `engagement`, `partners`, `attributes`); the action `consent`; a context with `facts`
 //! (every fact id, typed from its observations) and `date`. Facts are declared required so that
 //! a policy may read them without a `has` guard; on a date when a fact has no observation the read
@@ -55,7 +55,7 @@ pub(crate) struct Shapes {
 /// The schema text for these shapes, in Cedar's schema syntax.
 pub(crate) fn schema_text(shapes: &Shapes) -> String {
     let mut out = String::new();
-    out.push_str("entity Member;\n");
+    out.push_str("entity Member = { groups: Set<String> };\n");
     out.push_str("entity Partner = { frameworks: Set<String>, statuses: Set<String> };\n");
     out.push_str("entity Proposal = {\n  committee: String,\n  kind: String,\n  engagement: String,\n");
     out.push_str("  partners: Set<Partner>,\n  attributes: {");

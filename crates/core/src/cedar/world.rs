@@ -7,7 +7,7 @@ use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, Restric
 
 use super::{CONSENT, MEMBER, PARTNER, PROPOSAL};
 use crate::date::Date;
-use crate::model::{Partner, Proposal, Value};
+use crate::model::{Member, Partner, Proposal, Value};
 
 /// The entity type names and the action, parsed once.
 #[derive(Debug, Clone)]
@@ -39,6 +39,12 @@ impl Names {
 
     pub(crate) fn proposal(&self, id: &str) -> EntityUid {
         EntityUid::from_type_name_and_id(self.proposal.clone(), EntityId::new(id))
+    }
+
+    pub(crate) fn member_entity(&self, m: &Member) -> Result<Entity, String> {
+        let groups = RestrictedExpression::new_set(m.groups.iter().cloned().map(RestrictedExpression::new_string));
+        let attrs = HashMap::from([("groups".to_owned(), groups)]);
+        Entity::new(self.member(&m.id), attrs, HashSet::new()).map_err(|e| e.to_string())
     }
 
     pub(crate) fn partner_entity(&self, p: &Partner) -> Result<Entity, String> {

@@ -23,6 +23,9 @@ impl Engine {
     #[doc(hidden)]
     pub fn baseline(&self) -> Result<Baseline, String> {
         let mut entities = Vec::new();
+        for m in &self.scenario.members {
+            entities.push(self.names.member_entity(m)?);
+        }
         for p in &self.scenario.partners {
             entities.push(self.names.partner_entity(p)?);
         }

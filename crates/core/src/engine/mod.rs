@@ -193,7 +193,10 @@ impl Engine {
         let mut reps: Vec<usize> = tables.iter().flat_map(|t| t.reps.iter().copied()).collect();
         reps.sort_unstable();
         reps.dedup();
-        let mut entities = Vec::with_capacity(scenario.partners.len() + reps.len());
+        let mut entities = Vec::with_capacity(scenario.members.len() + scenario.partners.len() + reps.len());
+        for m in &scenario.members {
+            entities.push(names.member_entity(m).map_err(internal)?);
+        }
         for p in &scenario.partners {
             entities.push(names.partner_entity(p).map_err(internal)?);
         }

@@ -146,8 +146,9 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 name: e.string("name", false),
                 joined: e.date("joined", false),
                 weights: e.decimals("weights"),
+                groups: e.strings("groups"),
             };
-            e.finish(&["id", "name", "joined", "weights"]);
+            e.finish(&["id", "name", "joined", "weights", "groups"]);
             s.members.push(m);
         }
         Table::Framework => {

@@ -35,6 +35,9 @@ pub fn write(scenario: &Scenario) -> String {
         if !m.weights.is_empty() {
             w.field("weights", &inline_table(&m.weights, |d| number(*d)));
         }
+        if !m.groups.is_empty() {
+            w.field("groups", &list(&m.groups));
+        }
     }
     for f in &scenario.frameworks {
         w.header("[[framework]]");
@@ -498,7 +501,7 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
                 id: id.clone(),
                 title: title.clone(),
                 as_of: Some(as_of),
-                members: vec![Member { id: id.clone(), name: name.clone(), joined: since, weights }],
+                members: vec![Member { id: id.clone(), name: name.clone(), joined: since, weights, groups: statuses.clone() }],
                 frameworks: vec![],
                 partners: vec![Partner { id: id.clone(), name, frameworks: vec![], statuses: statuses.clone() }],
                 committees: vec![
