@@ -149,3 +149,61 @@ fn eu_council_outcomes() {
     // Without a deadline a blocked proposal stays open: its objectors may still change their votes.
     assert_eq!((&d["final"], &d["procedure"]), (&json!(false), &json!("open")), "{d:#}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// EU Council, CFSP: unanimity with constructive abstention (issue 12)
+
+/// The stances of one proposal's votes: `(member, stance)` where the stance is not `consent`.
+fn not_consenting(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["stances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["stance"] != "consent")
+        .map(|s| (s["member"].as_str().unwrap().to_owned(), s["stance"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[test]
+fn eu_cfsp_reproduces_the_two_peace_facility_decisions() {
+    let report = decide(crate::util::EU_CFSP, &[]);
+    assert_eq!(outcomes(&report), pairs(&[("epf-2022-338", "adopted"), ("epf-2024-890", "adopted")]));
+    // Decision (CFSP) 2022/338 was adopted on 28 February 2022, and 2024/890 on 18 March 2024.
+    let on = |id: &str| decision(&report, id)["decided_on"].as_str().unwrap().to_owned();
+    assert_eq!((on("epf-2022-338").as_str(), on("epf-2024-890").as_str()), ("2022-02-28", "2024-03-18"));
+    // Ireland, Austria and Malta abstained constructively in 2022, Hungary in 2024, with sources.
+    let explain = |id: &str| concord(&["explain", crate::util::EU_CFSP, id, "--format", "json"]).success().json();
+    let lethal = explain("epf-2022-338");
+    assert_eq!(
+        not_consenting(&lethal),
+        pairs(&[("AUT", "abstain"), ("IRL", "abstain"), ("MLT", "abstain")]),
+        "in the order of the Council's members"
+    );
+    let irl = lethal["stances"].as_array().unwrap().iter().find(|s| s["member"] == "IRL").unwrap();
+    assert!(irl["source"].as_str().unwrap().contains("Irish Examiner"), "{irl}");
+    assert!(irl["statement"].as_str().unwrap().contains("constructively abstain"), "{irl}");
+    assert_eq!(not_consenting(&explain("epf-2024-890")), pairs(&[("HUN", "abstain")]));
+}
+
+#[test]
+fn eu_cfsp_abstentions_block_at_a_third_of_the_states_holding_a_third_of_the_population() {
+    let text = read(crate::util::EU_CFSP);
+    // Hungary abstained on the 2024 fund: with eight more (nine, a third of 27), the largest hold
+    // far more than a third of the population, the smallest far less.
+    let abstain = |members: &[&str]| {
+        let mut edited = text.clone();
+        for m in members {
+            edited = replace_once(
+                &edited,
+                &format!("proposal = \"epf-2024-890\"\nmember = \"{m}\"\nstance = \"consent\""),
+                &format!("proposal = \"epf-2024-890\"\nmember = \"{m}\"\nstance = \"abstain\""),
+            );
+        }
+        let file = scenario_file(&edited);
+        let report = decide(file.path(), &[]);
+        decision(&report, "epf-2024-890")["outcome"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(abstain(&["DEU", "FRA", "ITA", "ESP", "POL", "ROU", "NLD"]), "adopted", "eight are fewer than a third");
+    assert_eq!(abstain(&["DEU", "FRA", "ITA", "ESP", "POL", "ROU", "NLD", "BEL"]), "blocked");
+    assert_eq!(abstain(&["HRV", "LTU", "SVN", "LVA", "EST", "CYP", "LUX", "MLT"]), "adopted", "nine with small ones");
+}

@@ -14,6 +14,9 @@ pub(crate) const EU_COUNCIL: &str = "examples/eu-council.toml";
 /// The example of a body deciding with vetoes: the UN Security Council.
 pub(crate) const UNSC: &str = "examples/un-security-council.toml";
 
+/// The EU Council under CFSP unanimity with constructive abstention (2022 and 2024).
+pub(crate) const EU_CFSP: &str = "examples/eu-cfsp.toml";
+
 /// The package root: the working directory of every run.
 pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
