@@ -147,6 +147,26 @@ impl Browser {
         self.find(css).await.attr(attribute).await.unwrap()
     }
 
+    /// Waits until the text of `css` is other than `before` (the page it was read on has been
+    /// replaced by the answer to a submit), and returns it.
+    async fn text_after(&self, css: &str, before: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let now = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.ok(),
+                Err(_) => None,
+            };
+            match now {
+                Some(text) if text != before => return text,
+                _ if Instant::now() > deadline => {
+                    self.shot("failure").await;
+                    panic!("`{css}` still reads `{before}`");
+                }
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
     /// Waits until `css` has `attribute` equal to `value`, or fails saying what it had.
     async fn wait_for_attr(&self, css: &str, attribute: &str, value: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -274,11 +294,13 @@ fn a_delegation_logs_in_and_records_a_vote() {
         b.find("#stance-object").await.click().await.unwrap();
         b.find("#vote-submit").await.click().await.unwrap();
         // An objection without a reason is refused, and nothing is recorded.
-        assert!(b.text("#flash").await.contains("reason"), "the refusal names the missing reason");
+        let refused = b.text("#flash").await;
+        assert!(refused.contains("reason"), "the refusal names the missing reason");
         b.find("#stance-object").await.click().await.unwrap();
         b.find("#reason").await.send_keys("the specification needs another round").await.unwrap();
         b.find("#vote-submit").await.click().await.unwrap();
-        let flash = b.text("#flash").await;
+        // The refusal's page stays until the answer replaces it: wait for that, not for `#flash`.
+        let flash = b.text_after("#flash", &refused).await;
         assert_eq!(flash, format!("Recorded in ledger entry {before}."));
         b.wait_for_attr("#outcome .badge", "class", "badge blocked").await;
         let objection = b.text("li.objection[data-member='NOR']").await;
