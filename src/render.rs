@@ -434,7 +434,7 @@ pub(crate) fn what_if(report: &WhatIfReport) -> Result<(), Failure> {
 
 /// `n` with the singular or the plural words: `1 proposal`, `2 proposals`.
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{n} {}", plural(n, one, many))
 }
 
 /// A probability for people: a percentage, or scientific notation when tiny.

@@ -1,6 +1,7 @@
 //! Exact decimal numbers for weights, shares and quotas.
 //!
-//! Rules compare counts and weights against shares (`0.55`, `0.65`) and quotas; doing that in
+//! Rules compare counts and weights against shares (`0.55`, `0.65`, through
+//! [`Share`](crate::share::Share)) and quotas; doing that in
 //! floating point gets boundary cases wrong (55% of 20 members is exactly 11). A [`Decimal`] keeps
 //! the number exactly as written, as an integer count of `10^-scale` units, with up to
 //! [`MAX_DIGITS`](crate::limits::MAX_DIGITS) significant digits; comparisons that would not fit 128 bits are made with big
@@ -137,19 +138,6 @@ impl Decimal {
         self.to_string().parse().unwrap_or(f64::NAN)
     }
 
-    /// Whether `count ≥ self × total` (`strict`: `>`), exactly. `count` and `total` are in the
-    /// same units, whatever they are.
-    pub fn share_reached(self, count: i128, total: i128, strict: bool) -> bool {
-        // count ≥ (units / 10^scale) × total  ⇔  count × 10^scale ≥ units × total
-        let ordering =
-            match (10i128.checked_pow(self.scale).and_then(|p| count.checked_mul(p)), self.units.checked_mul(total)) {
-                (Some(lhs), Some(rhs)) => lhs.cmp(&rhs),
-                _ => (BigInt::from(count) * BigInt::from(10).pow(self.scale))
-                    .cmp(&(BigInt::from(self.units) * BigInt::from(total))),
-            };
-        if strict { ordering == Ordering::Greater } else { ordering != Ordering::Less }
-    }
-
     /// Whether `count` units of `10^-scale` reach this number (`count × 10^-scale ≥ self`),
     /// exactly.
     pub fn reached_by(self, count: i128, scale: u32) -> bool {
@@ -213,15 +201,6 @@ mod tests {
         assert!(Decimal::parse(".5").is_err());
     }
 
-    #[test]
-    fn shares_are_exact() {
-        let share = Decimal::parse("0.55").unwrap();
-        // 55% of 20 is exactly 11.
-        assert!(share.share_reached(11, 20, false));
-        assert!(!share.share_reached(11, 20, true));
-        assert!(!share.share_reached(10, 20, false));
-    }
-
     /// See: issue 11 (a decimal of more than 15 significant digits lost digits on its way from a
     /// scenario file, through binary floating point).
     #[test]
@@ -238,12 +217,6 @@ mod tests {
         let big = Decimal::parse("9999999999999999999999999999").unwrap();
         let tiny = Decimal::parse("0.0000000000000000000000000001").unwrap();
         assert!(big > tiny && tiny > Decimal::from_int(0));
-        assert!(!Decimal::parse("0.5000000000000000000000000001").unwrap().share_reached(1, 2, false));
-        assert!(Decimal::parse("0.5").unwrap().share_reached(
-            5_000_000_000_000_000_000_000_000_000,
-            10_000_000_000_000_000_000_000_000_000,
-            false
-        ));
         assert!(big.reached_by(i128::MAX, 0));
         assert!(!big.reached_by(1, 28));
     }

@@ -73,12 +73,6 @@ impl Share {
         };
         if strict { ordering == Ordering::Greater } else { ordering != Ordering::Less }
     }
-
-    /// The share as a float, for display.
-    pub fn to_f64(self) -> f64 {
-        let (num, den) = self.ratio();
-        num as f64 / den as f64
-    }
 }
 
 impl fmt::Display for Share {
@@ -93,6 +87,26 @@ impl fmt::Display for Share {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decimal(text: &str) -> Share {
+        Share::Decimal(Decimal::parse(text).unwrap())
+    }
+
+    #[test]
+    fn decimal_shares_are_exact() {
+        let share = decimal("0.55");
+        // 55% of 20 is exactly 11.
+        assert!(share.share_reached(11, 20, false));
+        assert!(!share.share_reached(11, 20, true));
+        assert!(!share.share_reached(10, 20, false));
+        // Decimals of 28 digits compare exactly, past 128 bits.
+        assert!(!decimal("0.5000000000000000000000000001").share_reached(1, 2, false));
+        assert!(decimal("0.5").share_reached(
+            5_000_000_000_000_000_000_000_000_000,
+            10_000_000_000_000_000_000_000_000_000,
+            false
+        ));
+    }
 
     #[test]
     fn a_third_is_a_third() {

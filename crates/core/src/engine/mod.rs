@@ -341,10 +341,21 @@ impl Engine {
 
     /// A committee's rule as a simple game among the members seated on a date.
     pub fn committee_game(&self, committee: usize, at: Date) -> Result<crate::power::Game, crate::power::GameError> {
+        self.game_of(committee, at, &[])
+    }
+
+    /// A committee's game among the members seated on a date, with `concerned` (member ids) as
+    /// dummies where its rule disregards them.
+    fn game_of(
+        &self,
+        committee: usize,
+        at: Date,
+        concerned: &[&str],
+    ) -> Result<crate::power::Game, crate::power::GameError> {
         let members: Vec<&crate::model::Member> =
             self.seated(committee, at).into_iter().filter_map(|m| self.scenario.members.get(m)).collect();
         let rule = self.scenario.committees.get(committee).map_or(&Rule::CONSENSUS, |c| &c.rule);
-        crate::power::Game::from_rule(rule, &members)
+        crate::power::Game::from_rule_disregarding(rule, &members, concerned)
     }
 
     /// The members concerned by a proposal whose objections its committee's rule disregards
@@ -365,16 +376,12 @@ impl Engine {
     /// A proposal's game: its committee's rule among the members seated on a date, with the
     /// members concerned as dummies where the rule disregards them.
     pub fn proposal_game(&self, proposal: usize, at: Date) -> Result<crate::power::Game, crate::power::GameError> {
-        let committee = self.committee_of(proposal);
-        let members: Vec<&crate::model::Member> =
-            self.seated(committee, at).into_iter().filter_map(|m| self.scenario.members.get(m)).collect();
-        let rule = self.scenario.committees.get(committee).map_or(&Rule::CONSENSUS, |c| &c.rule);
         let concerned: Vec<&str> = self
             .disregarded(proposal)
             .into_iter()
             .filter_map(|m| self.scenario.members.get(m).map(|m| m.id.as_str()))
             .collect();
-        crate::power::Game::from_rule_disregarding(rule, &members, &concerned)
+        self.game_of(self.committee_of(proposal), at, &concerned)
     }
 
     /// How many distinct Cedar evaluations a full decision needs (one per position and class).
