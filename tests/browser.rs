@@ -45,6 +45,7 @@ where
     let Some((driver_path, chromium)) = browser_tools() else {
         return false;
     };
+    let _alone = crate::util::machine_to_myself();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let driver = Driver::start(&driver_path);

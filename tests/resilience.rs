@@ -1,7 +1,9 @@
 //! `concord serve` under attack, over real sockets: a slowloris client, thousands of idle
 //! sockets, and a flood of writes from one token. In each, a legitimate client is still
 //! answered within a second. The server runs with the common default limit of 1,024 open files
-//! (`ulimit -n`), which the attacks of issue 11 exhausted.
+//! (`ulimit -n`), which the attacks of issue 11 exhausted. Each test has the machine to itself
+//! ([`machine_to_myself`]): two attacks, or an attack and a browser, on the same two cores would
+//! measure each other rather than the server.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -12,7 +14,7 @@ use serde_json::json;
 
 use crate::served::Served;
 use crate::store::nato_store;
-use crate::util::raise_open_files;
+use crate::util::{machine_to_myself, raise_open_files};
 
 /// The server's limit on open files in these tests.
 const SERVER_FILES: u64 = 1024;
@@ -88,6 +90,7 @@ fn fates(sockets: &mut [TcpStream]) -> Fates {
 // failed).
 #[test]
 fn r11_a_slowloris_client_does_not_lock_out_a_legitimate_one() {
+    let _alone = machine_to_myself();
     raise_open_files(8192);
     let served = Served::start_limited(nato_store(), &["--clock", "2025-06-20"], SERVER_FILES);
     let addr = served.addr().to_owned();
@@ -113,6 +116,7 @@ fn r11_a_slowloris_client_does_not_lock_out_a_legitimate_one() {
 // See: issue 11 (idle sockets filled the process's file descriptors).
 #[test]
 fn r11_two_thousand_idle_sockets_are_refused_past_the_cap_and_a_legitimate_client_is_served() {
+    let _alone = machine_to_myself();
     raise_open_files(8192);
     let served = Served::start_limited(nato_store(), &["--clock", "2025-06-20"], SERVER_FILES);
     let addr = served.addr().to_owned();
@@ -132,6 +136,7 @@ fn r11_two_thousand_idle_sockets_are_refused_past_the_cap_and_a_legitimate_clien
 // everyone else).
 #[test]
 fn r11_a_flood_of_writes_from_one_token_leaves_everyone_else_served() {
+    let _alone = machine_to_myself();
     let served = Served::start("2025-06-20");
     let norway = served.token("delegation", Some("NOR"));
     let denmark = served.token("delegation", Some("DNK"));

@@ -67,11 +67,13 @@ impl Served {
 
     /// As [`Served::start_with`], with the server's limit on open files set to `open_files` (as
     /// `ulimit -n` would), keeping what it writes on standard error.
+    #[allow(dead_code, reason = "used by the attacks of tests/attacks.rs only")]
     pub(crate) fn start_limited(store: TempStore, extra: &[&str], open_files: u64) -> Served {
         Served::spawn_limited(store, extra, true, Some(open_files))
     }
 
     /// `127.0.0.1:PORT`, for raw sockets.
+    #[allow(dead_code, reason = "used by the attacks of tests/attacks.rs only")]
     pub(crate) fn addr(&self) -> &str {
         self.base.trim_start_matches("http://")
     }

@@ -2,51 +2,11 @@
 //! silence deadlines, closing, history, replay, export round trips, proofs checked without the
 //! store, and bad commands that change nothing.
 
-use std::path::PathBuf;
-
 use serde_json::json;
 
-use crate::util::{EXAMPLE, Run, concord, outcomes};
+use crate::util::{EXAMPLE, concord, outcomes};
 
-/// A store in its own temporary directory.
-pub(crate) struct TempStore {
-    pub(crate) dir: tempfile::TempDir,
-    pub(crate) db: PathBuf,
-}
-
-impl TempStore {
-    /// `concord --db FILE ARGS…`.
-    pub(crate) fn run(&self, args: &[&str]) -> Run {
-        let mut all = vec!["--db", self.db.to_str().unwrap()];
-        all.extend_from_slice(args);
-        concord(&all)
-    }
-
-    /// A path in the store's directory.
-    pub(crate) fn file(&self, name: &str) -> String {
-        self.dir.path().join(name).to_str().unwrap().to_owned()
-    }
-
-    /// The latest checkpoint's JSON.
-    pub(crate) fn checkpoint(&self) -> serde_json::Value {
-        self.run(&["ledger", "checkpoint", "--format", "json"]).success().json()
-    }
-
-    /// Number of entries, from the latest checkpoint's text.
-    pub(crate) fn size(&self) -> u64 {
-        let text = self.checkpoint()["text"].as_str().unwrap().to_owned();
-        text.lines().nth(2).unwrap().parse().unwrap()
-    }
-}
-
-/// A new store made from the NATO example.
-pub(crate) fn nato_store() -> TempStore {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("nato.db");
-    let store = TempStore { dir, db };
-    store.run(&["init", EXAMPLE]).success();
-    store
-}
+pub(crate) use crate::temp_store::{TempStore, nato_store};
 
 /// The ids of the MC's members, from `explain`.
 pub(crate) fn members(store: &TempStore) -> Vec<String> {

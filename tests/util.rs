@@ -225,9 +225,18 @@ pub(crate) fn program_command<S: AsRef<str>>(args: &[S]) -> Command {
     command_of(&program(), args)
 }
 
+/// Held by the tests that load the whole machine (the attacks of `resilience.rs`, a browser):
+/// within a test binary they run one at a time, so that a timing one measures the server under
+/// its own attack and not under another test's on the same two cores.
+pub(crate) fn machine_to_myself() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Raises this process's limit on open files to at least `at_least` (up to its hard limit, with
 /// util-linux's `prlimit`), for tests that open thousands of sockets; returns the soft limit in
 /// force after.
+#[allow(dead_code, reason = "used by the attacks of tests/attacks.rs only")]
 pub(crate) fn raise_open_files(at_least: u64) -> u64 {
     let read = |column: usize| -> Option<u64> {
         let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
