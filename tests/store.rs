@@ -275,6 +275,8 @@ fn export_round_trips_to_the_same_decisions() {
             "host=BGR",
             "--attr",
             "size=1.50",
+            "--attr",
+            "hosts=[BGR, ROU]",
             "--deadline",
             "2025-07-01",
             "--at",
@@ -304,7 +306,13 @@ fn export_round_trips_to_the_same_decisions() {
     let exported = store.run(&["export"]).success().stdout;
     // Records the store made are written so that the file decides as the store: decisions,
     // extensions, withdrawals and the date an earlier observation was recorded.
-    for part in ["[[decision]]", "[[extension]]", "withdrawn = 2025-06-21", "recorded = 2025-06-17"] {
+    for part in [
+        "[[decision]]",
+        "[[extension]]",
+        "withdrawn = 2025-06-21",
+        "recorded = 2025-06-17",
+        r#"hosts = ["BGR", "ROU"]"#,
+    ] {
         assert!(exported.contains(part), "the export lacks `{part}`:\n{exported}");
     }
     let file = store.file("exported.toml");

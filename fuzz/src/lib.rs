@@ -83,7 +83,7 @@ committee = "C"
 kind = "exercise"
 partners = ["X"]
 engagement = "new"
-attributes = { budget = 1.5, host = "BGR", days = 3, public = true }
+attributes = { budget = 1.5, host = "BGR", days = 3, public = true, posts = ["SG", "ODIHR"] }
 
 [[proposal]]
 id = "q"
@@ -180,8 +180,10 @@ pub fn values_fit_cedar(scenario: &Scenario) {
         check(&format!("fact `{}`", f.id), &f.value);
     }
     for p in &scenario.proposals {
-        for (name, value) in &p.attributes {
-            check(&format!("attribute `{name}` of proposal `{}`", p.id), value);
+        for (name, attribute) in &p.attributes {
+            for value in attribute.values() {
+                check(&format!("attribute `{name}` of proposal `{}`", p.id), value);
+            }
         }
     }
 }

@@ -135,6 +135,29 @@ pub(crate) fn parse_set(text: &str) -> Result<(String, Value), String> {
     Ok((fact.to_owned(), Value::parse_loose(value)))
 }
 
+/// Parses a proposal attribute `KEY=VALUE`, or `KEY=[A,B]` for a list of strings or numbers.
+pub(crate) fn parse_attribute(text: &str) -> Result<(String, concord_core::Attribute), String> {
+    use concord_core::Attribute;
+    let Some((key, value)) = text.split_once('=') else {
+        return Err(format!("expected KEY=VALUE, found `{text}`"));
+    };
+    if key.is_empty() {
+        return Err(format!("`{text}` names no attribute before `=`"));
+    }
+    let Some(list) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) else {
+        return Ok((key.to_owned(), Attribute::One(Value::parse_loose(value))));
+    };
+    let items: Vec<Value> = if list.trim().is_empty() {
+        Vec::new()
+    } else {
+        list.split(',').map(|item| Value::parse_loose(item.trim())).collect()
+    };
+    // The same checks as a scenario's or a change's list.
+    let exact = concord_core::change::ExactAttribute::List(items.iter().map(Into::into).collect());
+    let attribute = Attribute::try_from(exact).map_err(|e| format!("attribute `{key}`: {e}"))?;
+    Ok((key.to_owned(), attribute))
+}
+
 /// Output formats of `decide` and `what-if`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub(crate) enum TableFormat {

@@ -14,7 +14,7 @@ use concord_core::change::{
     Change, ExtensionChange, FactChange, PositionChange, PositionWithdrawal, ProposalChange, ProposalWithdrawal,
     VoteChange,
 };
-use concord_core::{Date, Engagement, Procedure, Value, VoteStance};
+use concord_core::{Attribute, Date, Engagement, Procedure, Value, VoteStance};
 use concord_store::{Receipt, Store, Write};
 
 use crate::diagnostics::Failure;
@@ -230,9 +230,9 @@ pub(crate) struct ProposalArgs {
     /// members concerned does not count (repeatable).
     #[arg(long = "concerned", value_name = "MEMBER")]
     concerned: Vec<String>,
-    /// A free attribute KEY=VALUE (repeatable).
-    #[arg(long = "attr", value_name = "KEY=VALUE", value_parser = super::parse_set)]
-    attributes: Vec<(String, Value)>,
+    /// A free attribute KEY=VALUE, or KEY=[A,B] for a list (repeatable).
+    #[arg(long = "attr", value_name = "KEY=VALUE", value_parser = super::parse_attribute)]
+    attributes: Vec<(String, Attribute)>,
     /// The circulation date; default: today (UTC).
     #[arg(long, value_parser = super::parse_date)]
     at: Option<Date>,
@@ -246,7 +246,7 @@ pub(crate) fn proposal(args: ProposalArgs, db: Option<&Path>) -> Result<(), Fail
         (Some(d), _) => format!("circulated {} to {} under silence until {d}", args.id, args.committee),
         (None, _) => format!("circulated {} to {}", args.id, args.committee),
     };
-    let attributes: BTreeMap<String, Value> = args.attributes.into_iter().collect();
+    let attributes: BTreeMap<String, Attribute> = args.attributes.into_iter().collect();
     let change = Change::Proposal(ProposalChange {
         id: args.id,
         title: args.title,

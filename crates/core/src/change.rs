@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::model::{Decided, Engagement, Procedure, Trigger, Value, VoteStance};
+use crate::model::{Attribute, Decided, Engagement, Procedure, Trigger, Value, VoteStance};
 
 /// A change to a scenario, on the date it takes effect.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -118,9 +118,9 @@ pub struct ProposalChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Date>,
     /// Free attributes.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "exact::map")]
-    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, ExactValue>))]
-    pub attributes: BTreeMap<String, Value>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "exact::attributes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, ExactAttribute>))]
+    pub attributes: BTreeMap<String, Attribute>,
     /// What the deadline is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub procedure: Option<Procedure>,
@@ -316,6 +316,53 @@ impl TryFrom<ExactValue> for Value {
     }
 }
 
+/// A proposal attribute as a change holds it: a value as [`ExactValue`], or a list of them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ExactAttribute {
+    /// One value.
+    One(ExactValue),
+    /// A list of strings or of numbers, of one type.
+    List(Vec<ExactValue>),
+}
+
+impl From<&Attribute> for ExactAttribute {
+    fn from(a: &Attribute) -> ExactAttribute {
+        match a {
+            Attribute::One(v) => ExactAttribute::One(v.into()),
+            Attribute::List(items) => ExactAttribute::List(items.iter().map(ExactValue::from).collect()),
+        }
+    }
+}
+
+impl TryFrom<ExactAttribute> for Attribute {
+    type Error = String;
+
+    fn try_from(a: ExactAttribute) -> Result<Attribute, String> {
+        match a {
+            ExactAttribute::One(v) => Value::try_from(v).map(Attribute::One),
+            ExactAttribute::List(items) => {
+                let items = items.into_iter().map(Value::try_from).collect::<Result<Vec<_>, _>>()?;
+                if let Some(bool) = items.iter().find(|v| matches!(v, Value::Bool(_))) {
+                    return Err(format!("a list attribute holds strings or numbers, not the boolean `{bool}`"));
+                }
+                if let Some(first) = items.first()
+                    && let Some(other) =
+                        items.iter().find(|v| std::mem::discriminant(*v) != std::mem::discriminant(first))
+                {
+                    return Err(format!(
+                        "a list attribute holds values of one type, but `{first}` is {} and `{other}` is {}",
+                        first.type_with_article(),
+                        other.type_with_article()
+                    ));
+                }
+                Ok(Attribute::List(items))
+            }
+        }
+    }
+}
+
 /// Serde for values as changes hold them ([`ExactValue`]).
 pub mod exact {
     use std::collections::BTreeMap;
@@ -335,22 +382,25 @@ pub mod exact {
         Value::try_from(ExactValue::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 
-    /// Serde for maps of values.
-    pub mod map {
+    /// Serde for maps of proposal attributes ([`super::ExactAttribute`]).
+    pub mod attributes {
+        use super::super::ExactAttribute;
         use super::*;
+        use crate::model::Attribute;
 
-        /// Writes every value exactly, keys in order.
-        pub fn serialize<S: Serializer>(m: &BTreeMap<String, Value>, s: S) -> Result<S::Ok, S::Error> {
-            let exact: BTreeMap<&String, ExactValue> = m.iter().map(|(k, v)| (k, ExactValue::from(v))).collect();
+        /// Writes every attribute exactly, keys in order.
+        pub fn serialize<S: Serializer>(m: &BTreeMap<String, Attribute>, s: S) -> Result<S::Ok, S::Error> {
+            let exact: BTreeMap<&String, ExactAttribute> =
+                m.iter().map(|(k, a)| (k, ExactAttribute::from(a))).collect();
             exact.serialize(s)
         }
 
-        /// Reads values written exactly.
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
-            let exact = BTreeMap::<String, ExactValue>::deserialize(d)?;
+        /// Reads attributes written exactly.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Attribute>, D::Error> {
+            let exact = BTreeMap::<String, ExactAttribute>::deserialize(d)?;
             exact
                 .into_iter()
-                .map(|(k, v)| Value::try_from(v).map(|v| (k, v)).map_err(serde::de::Error::custom))
+                .map(|(k, a)| Attribute::try_from(a).map(|a| (k, a)).map_err(serde::de::Error::custom))
                 .collect()
         }
     }

@@ -86,8 +86,9 @@ pub use engine::{
     Observation, OutcomeChange, OutcomeStep, Refused, StanceStep, Taken, Tally, WhatIfError,
 };
 pub use model::{
-    Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact, Framework,
-    Member, Partner, Position, Procedure, Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
+    Attribute, Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact,
+    Framework, Member, Partner, Position, Procedure, Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote,
+    VoteStance,
 };
 pub use number::{Decimal, DecimalError};
 pub use problem::{Problem, Site, Table};

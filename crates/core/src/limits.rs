@@ -30,3 +30,5 @@ pub const MAX_TEXT_BYTES: usize = 4 * 1024;
 pub const MAX_GROUPS: usize = 64;
 /// The most significant digits, and the most fractional digits, of a decimal.
 pub const MAX_DIGITS: u32 = crate::number::MAX_DIGITS;
+/// The most items of a list attribute of a proposal.
+pub const MAX_LIST_ITEMS: usize = 1_000;

@@ -343,6 +343,70 @@ impl utoipa::PartialSchema for Value {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Value {}
 
+/// A proposal attribute's value: one value, or a list of strings or numbers, which positions
+/// see as a Cedar set (`resource.attributes.posts.contains("SG")`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Attribute {
+    /// One boolean, number or string.
+    One(Value),
+    /// A list; order and repeats are kept as written, positions see a set.
+    List(Vec<Value>),
+}
+
+impl Attribute {
+    /// The attribute's type, as named in messages: "string", "list of strings".
+    pub fn type_name(&self) -> String {
+        match self {
+            Attribute::One(v) => v.type_name().to_owned(),
+            Attribute::List(items) => match items.first() {
+                Some(v) => format!("list of {}s", v.type_name()),
+                None => "list".to_owned(),
+            },
+        }
+    }
+
+    /// Every value it holds: the one, or the list's.
+    pub fn values(&self) -> &[Value] {
+        match self {
+            Attribute::One(v) => std::slice::from_ref(v),
+            Attribute::List(items) => items,
+        }
+    }
+}
+
+impl From<Value> for Attribute {
+    fn from(v: Value) -> Attribute {
+        Attribute::One(v)
+    }
+}
+
+impl fmt::Display for Attribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attribute::One(v) => write!(f, "{v}"),
+            Attribute::List(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Attribute {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Attribute::One(v) => v.serialize(s),
+            Attribute::List(items) => items.serialize(s),
+        }
+    }
+}
+
 /// One observation of a fact; an id may be observed many times with other dates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fact {
@@ -454,7 +518,7 @@ pub struct Proposal {
     /// A proposal this one revises: that one is withdrawn on this one's `circulated` date.
     pub supersedes: Option<String>,
     /// Free attributes, visible to positions as `resource.attributes`.
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: BTreeMap<String, Attribute>,
     /// The members concerned by the proposal, whose objections a consensus that disregards them
     /// does not count (contract §6).
     pub concerned: Vec<String>,

@@ -5,9 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::cedar::schema::{Shapes, ValueType};
-use crate::limits::{MAX_COMMITTEES, MAX_GROUPS, MAX_MEMBERS, MAX_PARTNERS, MAX_POSITIONS_PER_MEMBER, MAX_TEXT_BYTES};
-use crate::model::{DecisionRecord, Extension, Fact, Rule, Scenario, Seats, Value, Vote, VoteStance};
+use crate::cedar::schema::{AttrType, Shapes, ValueType};
+use crate::limits::{
+    MAX_COMMITTEES, MAX_GROUPS, MAX_LIST_ITEMS, MAX_MEMBERS, MAX_PARTNERS, MAX_POSITIONS_PER_MEMBER, MAX_TEXT_BYTES,
+};
+use crate::model::{Attribute, DecisionRecord, Extension, Fact, Rule, Scenario, Seats, Value, Vote, VoteStance};
 use crate::problem::{Problem, Site, Table};
 
 /// Positions of every id, by kind.
@@ -479,11 +481,11 @@ fn check_facts(c: &mut Checker<'_>) -> BTreeMap<String, ValueType> {
 }
 
 /// The type of every proposal attribute, the first proposal that has it and how many have it.
-pub(crate) type AttributeShapes = BTreeMap<String, (ValueType, usize, usize)>;
+pub(crate) type AttributeShapes = BTreeMap<String, (AttrType, usize, usize)>;
 
 /// The attributes' types, and whether every one of `total` proposals has each (the schema's
 /// shapes).
-pub(crate) fn attribute_types(attrs: &AttributeShapes, total: usize) -> BTreeMap<String, (ValueType, bool)> {
+pub(crate) fn attribute_types(attrs: &AttributeShapes, total: usize) -> BTreeMap<String, (AttrType, bool)> {
     attrs.iter().map(|(k, &(t, _, count))| (k.clone(), (t, count == total))).collect()
 }
 
@@ -576,35 +578,65 @@ pub(crate) fn check_proposal(
                 .help = Some("the superseded proposal is withdrawn on this one's `circulated` date".to_owned());
             }
         }
-        for (name, v) in &p.attributes {
-            check_value(c, Table::Proposal, i, &format!("attributes.{name}"), &p.id, v);
-            let ty = ValueType::of(v);
+        for (name, a) in &p.attributes {
+            let field = format!("attributes.{name}");
+            for (j, v) in a.values().iter().enumerate() {
+                let field = match a {
+                    Attribute::One(_) => field.clone(),
+                    Attribute::List(_) => format!("{field}[{j}]"),
+                };
+                check_value(c, Table::Proposal, i, &field, &p.id, v);
+            }
+            if let Attribute::List(items) = a
+                && items.len() > MAX_LIST_ITEMS
+            {
+                let message =
+                    format!("the list holds {} items; a list attribute holds at most {MAX_LIST_ITEMS}", items.len());
+                c.report(Table::Proposal, i, &field, Some(&p.id), message);
+            }
+            let ty = AttrType::of(a);
             match attrs.get_mut(name) {
-                Some((other, first, _)) if *other != ty => {
-                    let first = *first;
-                    let other_name =
-                        c.s.proposals.get(first).and_then(|q| q.attributes.get(name)).map_or("", |v| v.type_name());
-                    c.report(
-                        Table::Proposal,
-                        i,
-                        &format!("attributes.{name}"),
-                        Some(&p.id),
-                        format!(
-                            "attribute `{name}` is a {} here but a {other_name} in proposal #{}",
-                            v.type_name(),
-                            first + 1
-                        ),
-                    )
-                    .help =
-                        Some("an attribute has the same type on every proposal, so positions can read it".to_owned());
-                }
-                Some((_, _, count)) => *count += 1,
+                Some((other, first, count)) => match other.merge(ty) {
+                    Some(merged) => {
+                        *other = merged;
+                        *count += 1;
+                    }
+                    None => {
+                        let first = *first;
+                        let other_name =
+                            c.s.proposals
+                                .get(first)
+                                .and_then(|q| q.attributes.get(name))
+                                .map_or(String::new(), Attribute::type_name);
+                        c.report(
+                            Table::Proposal,
+                            i,
+                            &field,
+                            Some(&p.id),
+                            format!(
+                                "attribute `{name}` is {} here but {} in proposal #{}",
+                                with_article(&a.type_name()),
+                                with_article(&other_name),
+                                first + 1
+                            ),
+                        )
+                        .help = Some(
+                            "an attribute has the same type on every proposal, so positions can read it".to_owned(),
+                        );
+                    }
+                },
                 None => {
                     attrs.insert(name.clone(), (ty, i, 1));
                 }
             }
         }
     }
+}
+
+/// A type's name with its article: "an integer", "a list of strings".
+fn with_article(name: &str) -> String {
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {name}")
 }
 
 fn check_positions(c: &mut Checker<'_>, index: &Index) {

@@ -287,3 +287,104 @@ fn positions_read_the_groups_of_members() {
     let errors = refused(&GROUPS.replace("groups = [\"EU\", \"OSCE\"]", "groups = [\"EU\", \"EU\"]"));
     assert!(errors.iter().any(|(f, m)| f.as_deref() == Some("groups[1]") && m.contains("listed twice")), "{errors:?}");
 }
+
+/// Three proposals with list attributes: the posts a decision fills and the years it covers.
+const LISTS: &str = r#"
+[scenario]
+id = "lists"
+as_of = 2023-12-01
+
+[[member]]
+id = "RUS"
+[[member]]
+id = "USA"
+
+[[committee]]
+id = "MC"
+members = "all"
+rule = "consensus"
+
+[[proposal]]
+id = "top-four"
+committee = "MC"
+kind = "appointment"
+engagement = "continuing"
+attributes = { posts = ["SG", "RFoM", "HCNM", "ODIHR"], years = [2023, 2024] }
+
+[[proposal]]
+id = "sg-only"
+committee = "MC"
+kind = "appointment"
+engagement = "continuing"
+attributes = { posts = ["SG"], years = [2024] }
+
+[[proposal]]
+id = "none-yet"
+committee = "MC"
+kind = "appointment"
+engagement = "continuing"
+attributes = { posts = [], years = [] }
+
+[[position]]
+id = "rus-no-odihr"
+member = "RUS"
+source = "test"
+policy = 'forbid (principal, action, resource) when { resource.attributes.posts.contains("ODIHR") && resource.attributes.years.containsAny([2024, 2025]) };'
+"#;
+
+#[test]
+fn list_attributes_are_cedar_sets() {
+    let engine = concord_core::load(LISTS, "lists.toml").unwrap();
+    let evaluation = engine.evaluate(engine.as_of(), &[]).unwrap();
+    let outcomes: Vec<Outcome> = evaluation.decisions().iter().map(|d| d.outcome).collect();
+    assert_eq!(outcomes, [Outcome::Blocked, Outcome::Adopted, Outcome::Adopted]);
+    // Written back as lists, and read again the same.
+    let written = concord_core::scenario::write(engine.scenario());
+    assert!(written.contains(r#"posts = ["SG", "RFoM", "HCNM", "ODIHR"]"#), "{written}");
+    assert!(written.contains("years = [2023, 2024]"), "{written}");
+    assert_eq!(concord_core::load(&written, "w.toml").unwrap().scenario(), engine.scenario());
+}
+
+#[test]
+fn list_attributes_of_mixed_or_other_types_are_refused_with_their_item() {
+    let errors = refused(&LISTS.replace("years = [2023, 2024]", "years = [2023, \"2024\"]"));
+    assert!(
+        errors
+            .iter()
+            .any(|(f, m)| f.as_deref() == Some("attributes.years[1]") && m.contains("mixes integers and strings")),
+        "{errors:?}"
+    );
+    // The list keeps the type of its good items: no error follows in the position.
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let errors = refused(&LISTS.replace("posts = [\"SG\"]", "posts = [true]"));
+    assert!(
+        errors.iter().any(|(f, m)| f.as_deref() == Some("attributes.posts[0]") && m.contains("strings or numbers")),
+        "{errors:?}"
+    );
+    let errors = refused(&LISTS.replace("posts = [\"SG\"]", "posts = \"SG\""));
+    assert!(
+        errors.iter().any(|(f, m)| f.as_deref() == Some("attributes.posts")
+            && m.contains("is a string here but a list of strings in proposal #1")),
+        "{errors:?}"
+    );
+    let errors = refused(&LISTS.replace("years = []", "years = [[2024]]"));
+    assert!(errors.iter().any(|(f, _)| f.as_deref() == Some("attributes.years[0]")), "{errors:?}");
+}
+
+#[test]
+fn a_list_attribute_arrives_by_change_and_an_empty_list_takes_the_type_of_the_next() {
+    // Every list of posts is empty: positions read them as sets of strings.
+    let text = LISTS.replace(r#"["SG", "RFoM", "HCNM", "ODIHR"]"#, "[]").replace(r#"["SG"]"#, "[]");
+    let engine = concord_core::load(&text, "l.toml").unwrap();
+    let json = r#"{"change":"proposal","id":"late","committee":"MC","kind":"appointment","partners":[],"engagement":"continuing","attributes":{"posts":["ODIHR"],"years":[2025]}}"#;
+    let change: concord_core::Change = serde_json::from_str(json).unwrap();
+    assert_eq!(serde_json::to_string(&change).unwrap(), json, "a change keeps its bytes");
+    let mut engine = engine;
+    engine.apply("2023-12-02".parse().unwrap(), change).unwrap();
+    let evaluation = engine.evaluate("2023-12-02".parse().unwrap(), &[]).unwrap();
+    let late = engine.proposal_index("late").unwrap();
+    assert_eq!(evaluation.decision(late).unwrap().outcome, Outcome::Blocked);
+    let bad = r#"{"change":"proposal","id":"bad","committee":"MC","kind":"k","attributes":{"posts":["SG",2]}}"#;
+    let error = serde_json::from_str::<concord_core::Change>(bad).unwrap_err().to_string();
+    assert!(error.contains("one type"), "{error}");
+}

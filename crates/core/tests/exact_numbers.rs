@@ -141,7 +141,7 @@ impl Body {
                 partners: vec!["X".to_owned()],
                 engagement: Engagement::New,
                 circulated: Some(on(2025, 6, 1)),
-                attributes: BTreeMap::from([("budget".to_owned(), Value::Decimal(cedar(self.budget)))]),
+                attributes: BTreeMap::from([("budget".to_owned(), Value::Decimal(cedar(self.budget)).into())]),
                 concerned: Vec::new(),
                 title: None,
                 deadline: None,

@@ -553,7 +553,7 @@ impl Spec {
                     withdrawn: tl.withdrawn.map(pal),
                     withdrawn_reason: tl.withdrawn.map(|_| "withdrawn by the chair".to_owned()),
                     supersedes: tl.supersedes.map(proposal_id),
-                    attributes: BTreeMap::from([("size".to_owned(), Value::Long(p.size))]),
+                    attributes: BTreeMap::from([("size".to_owned(), Value::Long(p.size).into())]),
                     concerned: Vec::new(),
                 }
             })

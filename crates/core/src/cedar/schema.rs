@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 use cedar_policy::Schema;
 
-use crate::model::Value;
+use crate::model::{Attribute, Value};
 
 /// The type of a fact or attribute, as positions see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -43,13 +43,48 @@ impl ValueType {
     }
 }
 
+/// The type of a proposal attribute: one value, or a list (a Cedar set) of values of one type,
+/// not known while every list of the attribute is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum AttrType {
+    One(ValueType),
+    List(Option<ValueType>),
+}
+
+impl AttrType {
+    pub(crate) fn of(a: &Attribute) -> AttrType {
+        match a {
+            Attribute::One(v) => AttrType::One(ValueType::of(v)),
+            Attribute::List(items) => AttrType::List(items.first().map(ValueType::of)),
+        }
+    }
+
+    /// The type of an attribute that has both types on different proposals, if they agree: an
+    /// empty list agrees with any list.
+    pub(crate) fn merge(self, other: AttrType) -> Option<AttrType> {
+        match (self, other) {
+            (a, b) if a == b => Some(a),
+            (AttrType::List(None), b @ AttrType::List(_)) | (b @ AttrType::List(_), AttrType::List(None)) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn cedar(self) -> String {
+        match self {
+            AttrType::One(t) => t.cedar().to_owned(),
+            // A list no proposal gives an item is read as a set of strings.
+            AttrType::List(t) => format!("Set<{}>", t.unwrap_or(ValueType::String).cedar()),
+        }
+    }
+}
+
 /// What the schema needs to know of a scenario.
 #[derive(Debug, Default)]
 pub(crate) struct Shapes {
     /// Every fact id and its type.
     pub(crate) facts: BTreeMap<String, ValueType>,
     /// Every proposal attribute, its type, and whether every proposal has it.
-    pub(crate) attributes: BTreeMap<String, (ValueType, bool)>,
+    pub(crate) attributes: BTreeMap<String, (AttrType, bool)>,
 }
 
 /// The schema text for these shapes, in Cedar's schema syntax.
@@ -103,8 +138,9 @@ mod tests {
         let mut shapes = Shapes::default();
         shapes.facts.insert("gaza_permanent_ceasefire".into(), ValueType::Bool);
         shapes.facts.insert("odd-id.x".into(), ValueType::Decimal);
-        shapes.attributes.insert("host".into(), (ValueType::String, false));
-        shapes.attributes.insert("budget".into(), (ValueType::Long, true));
+        shapes.attributes.insert("host".into(), (AttrType::One(ValueType::String), false));
+        shapes.attributes.insert("budget".into(), (AttrType::One(ValueType::Long), true));
+        shapes.attributes.insert("posts".into(), (AttrType::List(Some(ValueType::String)), true));
         build(&shapes).unwrap();
     }
 

@@ -7,7 +7,7 @@ use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, Restric
 
 use super::{CONSENT, MEMBER, PARTNER, PROPOSAL};
 use crate::date::Date;
-use crate::model::{Member, Partner, Proposal, Value};
+use crate::model::{Attribute, Member, Partner, Proposal, Value};
 
 /// The entity type names and the action, parsed once.
 #[derive(Debug, Clone)]
@@ -62,8 +62,9 @@ impl Names {
         let partners = RestrictedExpression::new_set(
             p.partners.iter().map(|id| RestrictedExpression::new_entity_uid(self.partner(id))),
         );
-        let attributes = RestrictedExpression::new_record(p.attributes.iter().map(|(k, v)| (k.clone(), value_expr(v))))
-            .map_err(|e| e.to_string())?;
+        let attributes =
+            RestrictedExpression::new_record(p.attributes.iter().map(|(k, a)| (k.clone(), attribute_expr(a))))
+                .map_err(|e| e.to_string())?;
         let attrs = HashMap::from([
             ("committee".to_owned(), RestrictedExpression::new_string(p.committee.clone())),
             ("kind".to_owned(), RestrictedExpression::new_string(p.kind.clone())),
@@ -72,6 +73,14 @@ impl Names {
             ("attributes".to_owned(), attributes),
         ]);
         Entity::new(self.proposal(&p.id), attrs, HashSet::new()).map_err(|e| e.to_string())
+    }
+}
+
+/// An attribute as a Cedar expression: a list is a set.
+fn attribute_expr(a: &Attribute) -> RestrictedExpression {
+    match a {
+        Attribute::One(v) => value_expr(v),
+        Attribute::List(items) => RestrictedExpression::new_set(items.iter().map(value_expr)),
     }
 }
 

@@ -488,15 +488,19 @@ impl Engine {
     /// another (whose records the withdrawal may leave after its decision).
     fn apply_proposal(&mut self, proposal: Proposal) -> Result<(), Refused> {
         let i = self.scenario.proposals.len();
-        let same_schema = self.codes.knows_attributes_of(&proposal)
-            && self.attrs.iter().all(|(name, &(_, _, count))| count != i || proposal.attributes.contains_key(name));
-        if !same_schema || proposal.supersedes.is_some() {
-            return self.recompile(|s| s.proposals.push(proposal));
-        }
         let mut c = Checker::new(&self.scenario);
         c.new_id(Table::Proposal, i, &proposal.id, &self.index.proposals);
         let mut attrs = self.attrs.clone();
         validate::check_proposal(&mut c, &self.index, i, &proposal, &mut attrs);
+        // The first item of a list that was empty everywhere gives the list its type.
+        let same_types =
+            attrs.iter().all(|(name, (ty, _, _))| self.attrs.get(name).is_none_or(|(old, _, _)| old == ty));
+        let same_schema = self.codes.knows_attributes_of(&proposal)
+            && same_types
+            && self.attrs.iter().all(|(name, &(_, _, count))| count != i || proposal.attributes.contains_key(name));
+        if !same_schema || proposal.supersedes.is_some() {
+            return self.recompile(|s| s.proposals.push(proposal));
+        }
         passed(c.problems)?;
         let committee = self.committee_index(&proposal.committee).unwrap_or(0);
         self.codes.push(&proposal);

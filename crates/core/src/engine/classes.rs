@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::cedar::reads::{AttributesRead, PartnersRead, ResourceReads};
-use crate::model::{Proposal, Value};
+use crate::model::{Attribute, Proposal, Value};
 
 /// Proposals grouped by a projection.
 #[derive(Debug, Clone)]
@@ -105,6 +105,20 @@ fn value_key(v: &Value) -> (u8, String) {
     }
 }
 
+/// An attribute as a key: a list as the set positions see (sorted, without repeats), each item
+/// quoted so that no two sets share a key.
+fn attribute_key(a: &Attribute) -> (u8, String) {
+    match a {
+        Attribute::One(v) => value_key(v),
+        Attribute::List(items) => {
+            let mut keys: Vec<(u8, String)> = items.iter().map(value_key).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            (4, format!("{keys:?}"))
+        }
+    }
+}
+
 impl Codes {
     pub(crate) fn new(proposals: &[Proposal], partner_index: &HashMap<String, usize>) -> Codes {
         let mut c = Codes { partner_index: partner_index.clone(), ..Codes::default() };
@@ -136,7 +150,7 @@ impl Codes {
         self.partners.push(partners);
         let mut record = Vec::with_capacity(self.attribute.len());
         for (name, codes) in &mut self.attribute {
-            let code = p.attributes.get(name).map_or(0, |v| i.values.code(value_key(v)));
+            let code = p.attributes.get(name).map_or(0, |a| i.values.code(attribute_key(a)));
             codes.push(code);
             record.push(code);
         }
@@ -240,7 +254,7 @@ mod tests {
             withdrawn_reason: None,
             supersedes: None,
             attributes: host
-                .map(|h| BTreeMap::from([("host".to_owned(), Value::String(h.into()))]))
+                .map(|h| BTreeMap::from([("host".to_owned(), Attribute::One(Value::String(h.into())))]))
                 .unwrap_or_default(),
             concerned: Vec::new(),
         }

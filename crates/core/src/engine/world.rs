@@ -306,7 +306,7 @@ impl Days {
 /// dates.
 fn dates_in(engine: &Engine, overrides: &BTreeMap<String, Value>) -> BTreeSet<Date> {
     let facts = engine.scenario.facts.iter().map(|f| &f.value).chain(overrides.values());
-    let attributes = engine.scenario.proposals.iter().flat_map(|p| p.attributes.values());
+    let attributes = engine.scenario.proposals.iter().flat_map(|p| p.attributes.values().flat_map(|a| a.values()));
     let values = facts.chain(attributes).filter_map(|v| match v {
         Value::String(s) => Some(s.as_str()),
         _ => None,

@@ -12,8 +12,9 @@ use toml_edit::{Item, TableLike, Value as TomlValue};
 
 use crate::date::Date;
 use crate::model::{
-    Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact, Framework,
-    Member, Partner, Position, Procedure, Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote, VoteStance,
+    Attribute, Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact,
+    Framework, Member, Partner, Position, Procedure, Proposal, Quota, Rule, Scenario, Seats, Trigger, Value, Vote,
+    VoteStance,
 };
 use crate::number::{Decimal, DecimalError};
 use crate::problem::{Problem, Site, Table};
@@ -200,7 +201,7 @@ fn read_entry(s: &mut Scenario, mut e: Entry<'_>) {
                 withdrawn: e.date("withdrawn", false),
                 withdrawn_reason: e.string("withdrawn_reason", false),
                 supersedes: e.string("supersedes", false),
-                attributes: e.values("attributes"),
+                attributes: e.attributes("attributes"),
                 concerned: e.strings("concerned"),
             };
             e.finish(&[
@@ -433,27 +434,73 @@ impl<'a> Entry<'a> {
         }
     }
 
-    fn values(&mut self, key: &str) -> BTreeMap<String, Value> {
+    /// A table of attributes: each a boolean, number or string, or a list of strings or of
+    /// numbers.
+    fn attributes(&mut self, key: &str) -> BTreeMap<String, Attribute> {
         let mut out = BTreeMap::new();
         let Some(table) = self.sub_table(key) else { return out };
         for (k, item) in table.iter() {
-            match item.as_value().map(|v| convert_value(v, self.src)) {
-                Some(Ok(v)) => {
-                    out.insert(k.to_owned(), v);
-                }
-                Some(Err((msg, stand_in))) => {
-                    self.problem(&format!("{key}.{k}"), msg);
-                    if let Some(v) = stand_in {
-                        out.insert(k.to_owned(), v);
+            let field = format!("{key}.{k}");
+            let attribute = match item.as_value() {
+                Some(TomlValue::Array(items)) => self.list(&field, items).map(Attribute::List),
+                Some(v) => match convert_value(v, self.src) {
+                    Ok(v) => Some(Attribute::One(v)),
+                    Err((msg, stand_in)) => {
+                        self.problem(&field, msg);
+                        stand_in.map(Attribute::One)
                     }
+                },
+                None => {
+                    self.problem(
+                        &field,
+                        format!("expected a boolean, number, string or list, found {}", describe_item(item)),
+                    );
+                    None
                 }
-                None => self.problem(
-                    &format!("{key}.{k}"),
-                    format!("expected a boolean, number or string, found {}", describe_item(item)),
-                ),
+            };
+            if let Some(a) = attribute {
+                out.insert(k.to_owned(), a);
             }
         }
         out
+    }
+
+    /// A list attribute: strings, or numbers, all of one type. An item in error is reported and
+    /// left out, so that the list keeps its type for the checks that follow.
+    fn list(&mut self, field: &str, items: &toml_edit::Array) -> Option<Vec<Value>> {
+        let mut out: Vec<Value> = Vec::with_capacity(items.len());
+        for (j, v) in items.iter().enumerate() {
+            let at = format!("{field}[{j}]");
+            let value = match v {
+                TomlValue::Boolean(_) | TomlValue::Array(_) | TomlValue::InlineTable(_) | TomlValue::Datetime(_) => {
+                    self.problem(
+                        &at,
+                        format!("a list attribute holds strings or numbers, found {}", describe_value(v)),
+                    );
+                    continue;
+                }
+                v => match convert_value(v, self.src) {
+                    Ok(v) => v,
+                    Err((msg, _)) => {
+                        self.problem(&at, msg);
+                        continue;
+                    }
+                },
+            };
+            if let Some(first) = out.first()
+                && std::mem::discriminant(first) != std::mem::discriminant(&value)
+            {
+                let message = format!(
+                    "the list mixes {} and {}: a list attribute holds values of one type",
+                    plural_type(first),
+                    plural_type(&value)
+                );
+                self.problem(&at, message);
+                continue;
+            }
+            out.push(value);
+        }
+        Some(out)
     }
 
     fn decimals(&mut self, key: &str) -> BTreeMap<String, Decimal> {
@@ -883,6 +930,11 @@ fn convert_value(v: &TomlValue, src: &str) -> Result<Value, (String, Option<Valu
         TomlValue::String(s) => Ok(Value::String(s.value().clone())),
         other => Err((format!("expected a boolean, number or string, found {}", describe_value(other)), None)),
     }
+}
+
+/// A value's type in the plural, for messages: "integers", "decimals".
+fn plural_type(v: &Value) -> String {
+    format!("{}s", v.type_name())
 }
 
 fn describe(item: &Item) -> String {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::date::Date;
-use crate::model::{Disregard, Quota, Rule, Scenario, Seats, Trigger, Value};
+use crate::model::{Attribute, Disregard, Quota, Rule, Scenario, Seats, Trigger, Value};
 use crate::number::Decimal;
 use crate::share::Share;
 
@@ -91,7 +91,7 @@ pub fn write(scenario: &Scenario) -> String {
             w.field("concerned", &list(&p.concerned));
         }
         if !p.attributes.is_empty() {
-            w.field("attributes", &inline_table(&p.attributes, value));
+            w.field("attributes", &inline_table(&p.attributes, attribute));
         }
     }
     for p in &scenario.positions {
@@ -226,6 +226,13 @@ fn list(items: &[String]) -> String {
 fn inline_table<T>(map: &BTreeMap<String, T>, show: impl Fn(&T) -> String) -> String {
     let fields: Vec<String> = map.iter().map(|(k, v)| format!("{} = {}", key(k), show(v))).collect();
     format!("{{ {} }}", fields.join(", "))
+}
+
+fn attribute(a: &Attribute) -> String {
+    match a {
+        Attribute::One(v) => value(v),
+        Attribute::List(items) => format!("[{}]", items.iter().map(value).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 fn value(v: &Value) -> String {
@@ -477,6 +484,16 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
         ]
     }
 
+    /// An attribute: one value, or a list of strings, integers or decimals.
+    fn proposal_attribute() -> impl Strategy<Value = Attribute> {
+        prop_oneof![
+            attribute().prop_map(Attribute::One),
+            prop::collection::vec(awkward().prop_map(Value::String), 0..3).prop_map(Attribute::List),
+            prop::collection::vec(any::<i64>().prop_map(Value::Long), 0..3).prop_map(Attribute::List),
+            prop::collection::vec(decimal().prop_map(Value::Decimal), 1..3).prop_map(Attribute::List),
+        ]
+    }
+
     fn date() -> impl Strategy<Value = Date> {
         (1u16..=9999, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
     }
@@ -492,7 +509,7 @@ attributes = { n = 3, d = 3.0, e = 1.5, b = true, s = "x", "" = "empty key" }
             rule_weight in awkward(),
             fact in attribute(),
             source in awkward(),
-            attributes in prop::collection::btree_map(awkward(), attribute(), 0..4),
+            attributes in prop::collection::btree_map(awkward(), proposal_attribute(), 0..4),
             policy in awkward(),
             since in proptest::option::of(date()),
             reason in proptest::option::of(awkward()),

@@ -19,8 +19,8 @@ use axum::http::StatusCode;
 use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
 use concord_core::change::{
-    Change, DecisionChange, ExactValue, ExtensionChange, FactChange, PositionChange, PositionWithdrawal,
-    ProposalChange, ProposalWithdrawal, StateDigest, VoteChange,
+    Change, DecisionChange, ExactAttribute, ExactValue, ExtensionChange, FactChange, PositionChange,
+    PositionWithdrawal, ProposalChange, ProposalWithdrawal, StateDigest, VoteChange,
 };
 use concord_core::{Date, Value, WhatIfError};
 use concord_store::record::Entry;
@@ -79,7 +79,7 @@ pub(crate) fn routes(state: &Arc<App>) -> Router<Arc<App>> {
           record::positions, record::new_position, record::withdraw, decisions::committees,
           decisions::committee_power, record::tick, ledger::ledger, ledger::entry, ledger::proof,
           ledger::consistency, access::tokens, access::new_token, access::revoke_token),
-    components(schemas(ErrorBody, Entry, Change, ExactValue, VoteChange, ProposalChange, PositionChange,
+    components(schemas(ErrorBody, Entry, Change, ExactValue, ExactAttribute, VoteChange, ProposalChange, PositionChange,
                        PositionWithdrawal, FactChange, DecisionChange, ExtensionChange, ProposalWithdrawal,
                        StateDigest)),
     modifiers(&BearerAuth),
