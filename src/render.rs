@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use concord_core::report::{DecideReport, DecisionReport, ExplainReport, ObjectionReport, WhatIfReport};
+use concord_core::report::{DecideReport, DecisionReport, ExplainReport, LinkRef, ObjectionReport, WhatIfReport};
 use concord_core::{Outcome, Stance, Trigger, Value};
 
 use crate::diagnostics::Failure;
@@ -290,12 +290,17 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
                     let since = p.since.map_or_else(String::new, |s| format!(" (in force since {s})"));
                     writeln!(out, "  {stem} {pb} position {BOLD}{}{BOLD:#}{since}", p.id)?;
                     let facts: Vec<_> = o.facts.iter().filter(|f| p.reads.contains(&f.id)).collect();
-                    let source_branch = if facts.is_empty() { "└─" } else { "├─" };
+                    let more = facts.len() + p.linked.len();
+                    let source_branch = if more == 0 { "└─" } else { "├─" };
                     writeln!(out, "  {stem} {ps} {source_branch} source: {}", p.source)?;
                     for (k, f) in facts.iter().enumerate() {
-                        let (fb, fs) = if k + 1 == facts.len() { ("└─", "   ") } else { ("├─", "│  ") };
+                        let (fb, fs) = if k + 1 == more { ("└─", "   ") } else { ("├─", "│  ") };
                         writeln!(out, "  {stem} {ps} {fb} fact {} = {} (as of {})", f.id, f.value, f.as_of)?;
                         writeln!(out, "  {stem} {ps} {fs} └─ source: {}", f.source)?;
+                    }
+                    for (k, link) in p.linked.iter().enumerate() {
+                        let lb = if facts.len() + k + 1 == more { "└─" } else { "├─" };
+                        writeln!(out, "  {stem} {ps} {lb} {}", linked_in_words(link, &d.objections))?;
                     }
                 }
             }
@@ -339,6 +344,34 @@ fn support(d: &DecisionReport) -> String {
 }
 
 /// One sentence on why the outcome is what it is.
+/// What a linked position read, in words, with the reason of the member it follows when that
+/// member objects too: "because RUS objects (under position rus-no-nato-chair)".
+fn linked_in_words(link: &LinkRef, objections: &[ObjectionReport]) -> String {
+    match link {
+        LinkRef::Stance { member, stance: Some(stance) } => {
+            let why = objections.iter().find(|o| &o.member == member).map(|o| match o.cause {
+                "vote" => " by vote".to_owned(),
+                _ => {
+                    let ids: Vec<&str> = o.positions.iter().map(|p| p.id.as_str()).collect();
+                    let s = if ids.len() == 1 { "" } else { "s" };
+                    format!(" under position{s} {}", ids.join(", "))
+                }
+            });
+            match why {
+                Some(why) => format!("because {member} objects{why} (read {member}'s stance: object)"),
+                None => format!("read {member}'s stance: {}", stance.as_str()),
+            }
+        }
+        LinkRef::Stance { member, stance: None } => format!("read {member}'s stance: none ({member} does not sit)"),
+        LinkRef::Outcome { proposal, outcome: Some(outcome) } => {
+            format!("read the outcome of {proposal}: {}", outcome.as_str())
+        }
+        LinkRef::Outcome { proposal, outcome: None } => {
+            format!("read the outcome of {proposal}: none (not yet before its committee)")
+        }
+    }
+}
+
 fn why(e: &ExplainReport) -> String {
     let d = &e.decision;
     let consensus = d.rule == "consensus";

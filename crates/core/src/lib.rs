@@ -82,7 +82,7 @@ mod validate;
 pub use change::Change;
 pub use date::{Date, DateError};
 pub use engine::{
-    Baseline, Cause, Decision, Engine, EvalIssue, Evaluation, FactSet, History, How, MemberStance, Objection,
+    Baseline, Cause, Decision, Engine, EvalIssue, Evaluation, FactSet, History, How, LinkRead, MemberStance, Objection,
     Observation, OutcomeChange, OutcomeStep, Refused, StanceStep, Taken, Tally, WhatIfError,
 };
 pub use model::{

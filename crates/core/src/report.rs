@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::Tally;
 use crate::date::Date;
-use crate::engine::{Cause, Decision, Evaluation, How, MemberStance, OutcomeChange};
+use crate::engine::{Cause, Decision, Evaluation, How, LinkRead, MemberStance, OutcomeChange};
 use crate::model::Value;
 use crate::rules::{Outcome, Stance};
 
@@ -156,6 +156,31 @@ pub struct PositionRef {
     pub since: Option<Date>,
     /// Ids of the facts in force that this position read (details in the objection's `facts`).
     pub reads: Vec<String>,
+    /// What it read of other members' stances and other proposals' outcomes on the day
+    /// (linkage), in member then proposal order; empty when it reads none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<LinkRef>,
+}
+
+/// A stance or an outcome that a linked position read.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum LinkRef {
+    /// Another member's stance on the same proposal.
+    Stance {
+        /// Member id.
+        member: String,
+        /// Its stance; null when it does not sit on the committee.
+        stance: Option<Stance>,
+    },
+    /// Another proposal's outcome on the day.
+    Outcome {
+        /// Proposal id.
+        proposal: String,
+        /// Its outcome; null when it is not before its committee.
+        outcome: Option<Outcome>,
+    },
 }
 
 /// A fact as observed on the evaluation date.
@@ -344,6 +369,7 @@ impl Evaluation<'_> {
                         source: position.source.clone(),
                         since: position.since,
                         reads: self.facts_read(&[p], on).into_iter().map(|f| f.id).collect(),
+                        linked: self.linked_read(proposal, p, on),
                     })
                     .collect(),
                 facts: self.facts_read(list, on),
@@ -354,6 +380,23 @@ impl Evaluation<'_> {
                 veto,
             },
         }
+    }
+
+    /// What a linked position read on a proposal on a date.
+    pub fn linked_read(&self, proposal: usize, position: usize, on: Date) -> Vec<LinkRef> {
+        let s = self.engine().scenario();
+        self.links_read(proposal, position, on)
+            .into_iter()
+            .map(|read| match read {
+                LinkRead::Stance { member, stance } => {
+                    LinkRef::Stance { member: s.members.get(member).map_or_else(String::new, |m| m.id.clone()), stance }
+                }
+                LinkRead::Outcome { proposal, outcome } => LinkRef::Outcome {
+                    proposal: s.proposals.get(proposal).map_or_else(String::new, |p| p.id.clone()),
+                    outcome,
+                },
+            })
+            .collect()
     }
 
     /// The facts in force on a date that these positions read, by id.

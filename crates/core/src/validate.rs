@@ -213,7 +213,7 @@ pub(crate) fn check(s: &Scenario) -> (Index, Shapes, AttributeShapes, Vec<Proble
             .help = Some("a decision is taken once; keep the one the record gives".to_owned());
         }
     }
-    (index, Shapes { facts, attributes }, attrs, c.problems)
+    (index, Shapes { facts, attributes, ..Shapes::default() }, attrs, c.problems)
 }
 
 fn check_members(c: &mut Checker<'_>) {

@@ -8,6 +8,7 @@ use miette::Diagnostic;
 
 use super::MEMBER;
 use super::reads::Reads;
+use crate::engine::linkage::{LinkedPolicy, guard};
 use crate::limits::{MAX_POLICIES, MAX_POLICY_BYTES, MAX_POLICY_DEPTH, MAX_POLICY_NESTING};
 
 /// A position ready to evaluate.
@@ -19,6 +20,8 @@ pub(crate) struct CompiledPosition {
     pub(crate) reads: Reads,
     /// How deep its expressions nest (at most [`MAX_POLICY_DEPTH`]).
     pub(crate) depth: usize,
+    /// Its policies that read other stances or outcomes, with their guards.
+    pub(crate) linked: Vec<LinkedPolicy>,
 }
 
 impl CompiledPosition {
@@ -244,9 +247,28 @@ fn compile_here(
         return Err(problems);
     }
     let mut reads = Reads::default();
-    for est in &ests {
+    let mut linked = Vec::new();
+    for (policy, est) in set.policies().zip(&ests) {
         match est {
-            Some(est) => reads.add_policy(est),
+            Some(est) => {
+                reads.add_policy(est);
+                let mut own = Reads::default();
+                own.add_policy(est);
+                if let Some(how) = own.unnamed_link {
+                    problems.push(PolicyProblem::plain(
+                        format!("policy `{}` reads `{how}` as a whole", policy.id()),
+                        Some("name what the position follows: `context.stances.RUS == \"object\"`, `context.outcomes[\"proposal-id\"] == \"adopted\"`"),
+                    ));
+                }
+                if own.is_linked() {
+                    linked.push(LinkedPolicy {
+                        id: policy.id().clone(),
+                        stances: own.stances,
+                        outcomes: own.outcomes,
+                        guard: guard(est),
+                    });
+                }
+            }
             None => {
                 // Cannot happen for a parsed static policy; read everything to stay correct.
                 reads.resource.identity = true;
@@ -254,7 +276,10 @@ fn compile_here(
             }
         }
     }
-    Ok(CompiledPosition { policies: set, reads, depth: deepest })
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(CompiledPosition { policies: set, reads, depth: deepest, linked })
 }
 
 #[cfg(test)]

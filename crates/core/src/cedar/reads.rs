@@ -70,9 +70,21 @@ pub(crate) struct Reads {
     pub(crate) patterns: Vec<Pattern>,
     /// The string literals of the policy that are dates (`"YYYY-MM-DD"`).
     pub(crate) dates: BTreeSet<Date>,
+    /// The members whose stance on the same proposal it reads, by name (`context.stances.RUS`).
+    pub(crate) stances: BTreeSet<String>,
+    /// The proposals whose outcome it reads, by name (`context.outcomes["p"]`).
+    pub(crate) outcomes: BTreeSet<String>,
+    /// How it reads `context.stances` or `context.outcomes` other than by name, if it does: a
+    /// position must name what it follows (the scenario is refused otherwise).
+    pub(crate) unnamed_link: Option<&'static str>,
 }
 
 impl Reads {
+    /// Whether it reads other members' stances or other proposals' outcomes.
+    pub(crate) fn is_linked(&self) -> bool {
+        !self.stances.is_empty() || !self.outcomes.is_empty()
+    }
+
     /// Whether a change to this fact can change the policy's answer.
     pub(crate) fn reads_fact(&self, id: &str) -> bool {
         self.all_facts || self.facts.contains(id)
@@ -189,7 +201,16 @@ impl Reads {
                     self.facts.insert(fact.clone());
                 }
                 (Some("date"), _) => self.date = true,
+                (Some("stances"), Some(member)) => {
+                    self.stances.insert(member.clone());
+                }
+                (Some("outcomes"), Some(proposal)) => {
+                    self.outcomes.insert(proposal.clone());
+                }
+                (Some("stances"), None) => self.unnamed_link = Some("context.stances"),
+                (Some("outcomes"), None) => self.unnamed_link = Some("context.outcomes"),
                 _ => {
+                    // The whole context: a position that names no stance or outcome sees none.
                     self.all_facts = true;
                     self.date = true;
                 }
@@ -313,6 +334,19 @@ mod tests {
         assert!(reads(r#"forbid (principal, action, resource == Proposal::"p");"#).resource.identity);
         assert!(reads(r#"forbid (principal, action, resource) when { resource == Proposal::"p" };"#).resource.identity);
         assert!(!reads(r#"forbid (principal, action, resource is Proposal);"#).resource.identity);
+    }
+
+    #[test]
+    fn stances_and_outcomes_by_name() {
+        let r = reads(
+            r#"forbid (principal, action, resource) when { context.stances.RUS == "object" && context.outcomes has "top-four" && context.outcomes["top-four"] != "adopted" };"#,
+        );
+        assert_eq!(r.stances, BTreeSet::from(["RUS".to_owned()]));
+        assert_eq!(r.outcomes, BTreeSet::from(["top-four".to_owned()]));
+        assert!(r.is_linked() && r.unnamed_link.is_none() && !r.all_facts);
+        let r = reads(r#"forbid (principal, action, resource) when { context.stances == {} };"#);
+        assert_eq!(r.unnamed_link, Some("context.stances"));
+        assert!(reads(r#"forbid (principal, action, resource) when { context has facts };"#).unnamed_link.is_none());
     }
 
     #[test]

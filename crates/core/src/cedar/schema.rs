@@ -7,7 +7,7 @@
 //! is an evaluation error, reported as data. A proposal attribute is required when every proposal
 //! has it, optional otherwise.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use cedar_policy::Schema;
@@ -85,6 +85,10 @@ pub(crate) struct Shapes {
     pub(crate) facts: BTreeMap<String, ValueType>,
     /// Every proposal attribute, its type, and whether every proposal has it.
     pub(crate) attributes: BTreeMap<String, (AttrType, bool)>,
+    /// The members whose stances some position reads by name (`context.stances`).
+    pub(crate) stances: BTreeSet<String>,
+    /// The proposals whose outcomes some position reads by name (`context.outcomes`).
+    pub(crate) outcomes: BTreeSet<String>,
 }
 
 /// The schema text for these shapes, in Cedar's schema syntax.
@@ -105,6 +109,15 @@ pub(crate) fn schema_text(shapes: &Shapes) -> String {
     for (i, (name, ty)) in shapes.facts.iter().enumerate() {
         let sep = if i == 0 { "" } else { "," };
         let _ = write!(out, "{sep}\n      {}: {}", quote(name), ty.cedar());
+    }
+    // Linkage: read by name, declared required like facts (absent where the member does not sit
+    // or the proposal is not yet before its committee, so guarded with `has`).
+    for (record, names) in [("stances", &shapes.stances), ("outcomes", &shapes.outcomes)] {
+        let _ = write!(out, "\n    }},\n    {record}: {{");
+        for (i, name) in names.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let _ = write!(out, "{sep}\n      {}: String", quote(name));
+        }
     }
     out.push_str("\n    }\n  }\n};\n");
     out
@@ -141,6 +154,8 @@ mod tests {
         shapes.attributes.insert("host".into(), (AttrType::One(ValueType::String), false));
         shapes.attributes.insert("budget".into(), (AttrType::One(ValueType::Long), true));
         shapes.attributes.insert("posts".into(), (AttrType::List(Some(ValueType::String)), true));
+        shapes.stances.insert("RUS".into());
+        shapes.outcomes.insert("top-four".into());
         build(&shapes).unwrap();
     }
 

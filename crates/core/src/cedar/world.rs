@@ -100,6 +100,31 @@ fn cedar_decimal(d: crate::number::Decimal) -> String {
     if text.contains('.') { text } else { format!("{text}.0") }
 }
 
+/// The request context of a linked position: [`context`] with the `stances` and `outcomes` it
+/// reads, by id.
+pub(crate) fn linked_context<'a>(
+    facts: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    date: Date,
+    stances: &[(String, &str)],
+    outcomes: &[(String, &str)],
+) -> Result<Context, String> {
+    let record = |pairs: &[(String, &str)]| {
+        RestrictedExpression::new_record(
+            pairs.iter().map(|(k, v)| (k.clone(), RestrictedExpression::new_string((*v).to_owned()))),
+        )
+        .map_err(|e| e.to_string())
+    };
+    let facts = RestrictedExpression::new_record(facts.into_iter().map(|(k, v)| (k.to_owned(), value_expr(v))))
+        .map_err(|e| e.to_string())?;
+    Context::from_pairs([
+        ("facts".to_owned(), facts),
+        ("date".to_owned(), RestrictedExpression::new_string(date.to_string())),
+        ("stances".to_owned(), record(stances)?),
+        ("outcomes".to_owned(), record(outcomes)?),
+    ])
+    .map_err(|e| e.to_string())
+}
+
 /// The request context on a date: `{ facts: {…}, date: "YYYY-MM-DD" }`.
 pub(crate) fn context<'a>(
     facts: impl IntoIterator<Item = (&'a str, &'a Value)>,

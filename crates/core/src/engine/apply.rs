@@ -48,7 +48,7 @@ fn passed(problems: Vec<Problem>) -> Result<(), Refused> {
 impl Engine {
     /// The scenario as it is, with the days looked at so far.
     pub(crate) fn lens(&self) -> Lens<'_> {
-        Lens { engine: self, world: Arc::clone(&self.world), days: Arc::clone(&self.days) }
+        Lens::new(self, Arc::clone(&self.world), Arc::clone(&self.days))
     }
 
     /// Applies a change dated `at`, after checking it as a file's record is checked; on refusal
@@ -484,8 +484,9 @@ impl Engine {
     }
 
     /// A proposal, put in its classes without compiling the scenario again, unless it changes the
-    /// schema (an attribute never seen, or one every proposal had that it lacks) or revises
-    /// another (whose records the withdrawal may leave after its decision).
+    /// schema (an attribute never seen, or one every proposal had that it lacks), revises
+    /// another (whose records the withdrawal may leave after its decision) or linked positions
+    /// may read it.
     fn apply_proposal(&mut self, proposal: Proposal) -> Result<(), Refused> {
         let i = self.scenario.proposals.len();
         let mut c = Checker::new(&self.scenario);
@@ -498,7 +499,8 @@ impl Engine {
         let same_schema = self.codes.knows_attributes_of(&proposal)
             && same_types
             && self.attrs.iter().all(|(name, &(_, _, count))| count != i || proposal.attributes.contains_key(name));
-        if !same_schema || proposal.supersedes.is_some() {
+        // Linked positions read per class of proposal, and a new proposal may close a cycle.
+        if !same_schema || proposal.supersedes.is_some() || self.links.any() {
             return self.recompile(|s| s.proposals.push(proposal));
         }
         passed(c.problems)?;

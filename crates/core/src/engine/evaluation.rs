@@ -181,21 +181,26 @@ impl<'e> Evaluation<'e> {
         };
         // For a what-if: the positions that read a fact set, by committee whose members hold them.
         let affected: Option<Vec<Vec<usize>>> = base.map(|(_, facts)| {
+            let reading = engine.affected_by(facts);
             engine
                 .committees
                 .iter()
                 .map(|c| {
                     (0..engine.positions.len())
-                        .filter(|&pos| {
-                            engine.positions.get(pos).is_some_and(|p| facts.iter().any(|f| p.reads.reads_fact(f)))
-                        })
+                        .filter(|&pos| reading.get(pos).copied().unwrap_or(true))
                         .filter(|pos| engine.position_member.get(*pos).is_some_and(|m| c.seats.contains(m)))
                         .collect()
                 })
                 .collect()
         });
         let mut differ = Differ::new();
-        for (p, proposal) in engine.scenario.proposals.iter().enumerate() {
+        // Lower strata first: the outcomes that linked positions read are known when they read.
+        let mut order: Vec<usize> = (0..engine.scenario.proposals.len()).collect();
+        if engine.links.any() {
+            order.sort_by_key(|&p| engine.links.strata.get(p).copied().unwrap_or(0));
+        }
+        for p in order {
+            let Some(proposal) = engine.scenario.proposals.get(p) else { continue };
             if proposal.circulated.is_none_or(|c| c <= at) {
                 let kept = match (base, &affected) {
                     (Some((before, _)), Some(affected)) => before
@@ -208,10 +213,14 @@ impl<'e> Evaluation<'e> {
                     _ => None,
                 };
                 let decision = kept.unwrap_or_else(|| evaluation.decide(p));
-                if let Some(slot) = evaluation.slots.get_mut(p) {
-                    *slot = evaluation.decisions.len() as u32;
-                }
                 evaluation.decisions.push(decision);
+            }
+        }
+        // In scenario order.
+        evaluation.decisions.sort_by_key(|d| d.proposal);
+        for (i, d) in evaluation.decisions.iter().enumerate() {
+            if let Some(slot) = evaluation.slots.get_mut(d.proposal) {
+                *slot = i as u32;
             }
         }
         evaluation
@@ -262,6 +271,10 @@ impl<'e> Evaluation<'e> {
         let day = d.stances_on;
         let (old, new) = differ.entry(day).or_insert_with(|| (before.lens.day(day), self.lens.day(day)));
         affected.iter().all(|&pos| {
+            // A linked position reads stances and outcomes, which the what-if may change too.
+            if engine.links.of(pos).is_some() {
+                return false;
+            }
             let (a, b) = (old.verdicts.get(pos).cloned().flatten(), new.verdicts.get(pos).cloned().flatten());
             match (a, b) {
                 (None, None) => true,
@@ -376,7 +389,7 @@ impl<'e> Evaluation<'e> {
         overrides.extend(engine.overrides(set)?);
         let changed: Vec<&str> = set.iter().map(|(k, _)| k.as_str()).collect();
         let days = Days::sharing(&self.lens.days, engine, &changed);
-        let lens = Lens { engine, world: Arc::new(World::new(engine, overrides)), days: Arc::new(days) };
+        let lens = Lens::new(engine, Arc::new(World::new(engine, overrides)), Arc::new(days));
         let base = incremental.then_some((self, changed.as_slice()));
         let mut after = Evaluation::new(lens, self.at, base);
         // What the rule gives recorded decisions in the scenario as it is.
@@ -468,6 +481,12 @@ impl<'e> Evaluation<'e> {
         let now = lens.ballot(d.proposal, at);
         let again = lens.outcome(d.proposal, &now, at, d.deadline.map(|_| at));
         (again != taken.outcome).then_some(again)
+    }
+
+    /// What a linked position read on a proposal on a date: the other members' stances on it
+    /// and the other proposals' outcomes, as they were then. Empty for a position not linked.
+    pub fn links_read(&self, proposal: usize, position: usize, on: Date) -> Vec<super::LinkRead> {
+        self.lens.links_read(proposal, position, on)
     }
 
     /// The ids of a decision's objecting members, in seat order.

@@ -16,6 +16,7 @@ mod classes;
 mod decision;
 mod evaluation;
 mod history;
+pub(crate) mod linkage;
 mod timing;
 mod world;
 
@@ -29,7 +30,7 @@ pub use baseline::Baseline;
 pub use decision::{Cause, Decision, EvalIssue, MemberStance, Objection, OutcomeChange, Tally};
 pub use evaluation::{Evaluation, FactSet, Observation, WhatIfError};
 pub use history::{History, OutcomeStep, StanceStep};
-pub use timing::{How, Taken};
+pub use timing::{How, LinkRead, Taken};
 
 use crate::cedar::position::{self, CompiledPosition};
 use crate::cedar::schema::{self, ValueType};
@@ -87,6 +88,8 @@ pub struct Engine {
     superseded_by: Vec<Option<usize>>,
     /// The facts over time as the scenario has them.
     world: Arc<world::World>,
+    /// What linked positions read, and the proposals' strata.
+    links: linkage::Links,
     /// Days looked at and verdicts computed so far: shared by every evaluation of the scenario as
     /// it is, kept while votes, decisions and deadlines change, and made anew when facts or
     /// positions do.
@@ -97,16 +100,48 @@ fn internal(message: impl Into<String>) -> Vec<Problem> {
     vec![Problem::new(Site::entry(Table::Root, 0), message)]
 }
 
+/// The stances and outcomes a position names that the scenario does not have.
+fn unknown_links(compiled: &CompiledPosition, index: &Index, i: usize, id: &str) -> Vec<Problem> {
+    let site = || Site::field(Table::Position, i, "policy");
+    let members = compiled.reads.stances.iter().filter(|m| !index.members.contains_key(*m)).map(|m| {
+        let mut problem = Problem::new(site(), format!("the policy reads the stance of `{m}`, which is not a member"))
+            .with_entry_id(Some(id));
+        problem.help = Some("`context.stances` holds the stances of members, by member id".to_owned());
+        problem
+    });
+    let proposals = compiled.reads.outcomes.iter().filter(|p| !index.proposals.contains_key(*p)).map(|p| {
+        let mut problem =
+            Problem::new(site(), format!("the policy reads the outcome of `{p}`, which is not a proposal"))
+                .with_entry_id(Some(id));
+        problem.help = Some("`context.outcomes` holds the outcomes of proposals, by proposal id".to_owned());
+        problem
+    });
+    members.chain(proposals).collect()
+}
+
 impl Engine {
     /// Checks and compiles a scenario. Returns every problem found, in no particular order.
     pub fn new(scenario: Scenario) -> Result<Engine, Vec<Problem>> {
-        let (index, shapes, attrs, mut problems) = validate::check(&scenario);
+        let (index, mut shapes, attrs, mut problems) = validate::check(&scenario);
+        // The stances and outcomes positions read by name enter the schema: read once without
+        // it, only where the text may name them.
+        for p in &scenario.positions {
+            if (p.policy.contains("stances") || p.policy.contains("outcomes"))
+                && let Ok(read) = position::compile(&p.policy, &p.member, None)
+            {
+                shapes.stances.extend(read.reads.stances);
+                shapes.outcomes.extend(read.reads.outcomes);
+            }
+        }
         let schema = schema::build(&shapes).map_err(internal)?;
         let validator = Validator::new(schema);
         let mut positions = Vec::with_capacity(scenario.positions.len());
         for (i, p) in scenario.positions.iter().enumerate() {
             match position::compile(&p.policy, &p.member, Some(&validator)) {
-                Ok(compiled) => positions.push(compiled),
+                Ok(compiled) => {
+                    problems.extend(unknown_links(&compiled, &index, i, &p.id));
+                    positions.push(compiled);
+                }
                 Err(errs) => {
                     for e in errs {
                         let mut problem = Problem::new(Site::field(Table::Position, i, "policy"), e.message)
@@ -233,7 +268,14 @@ impl Engine {
             }
         }
 
+        let linked: Vec<(usize, Vec<linkage::LinkedPolicy>)> = positions
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, p)| !p.linked.is_empty())
+            .map(|(i, p)| (i, std::mem::take(&mut p.linked)))
+            .collect();
         let mut engine = Engine {
+            links: linkage::Links::default(),
             fact_types: shapes.facts,
             scenario,
             index,
@@ -257,6 +299,7 @@ impl Engine {
             world: Arc::new(world::World::empty()),
             days: Arc::default(),
         };
+        engine.links = engine.link(linked)?;
         engine.refresh();
         let problems = engine.check_timing();
         if problems.is_empty() { Ok(engine) } else { Err(problems) }

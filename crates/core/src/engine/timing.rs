@@ -17,7 +17,8 @@
 //! the next, not day by day: under consensus, from one date to the next on which every objecting
 //! member could have changed its stance.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::Engine;
 use super::decision::{Cause, EvalIssue, MemberStance};
@@ -64,6 +65,18 @@ pub(crate) struct Lens<'e> {
     pub(crate) engine: &'e Engine,
     pub(crate) world: Arc<World>,
     pub(crate) days: Arc<Days>,
+    /// The outcomes of proposals that linked positions read, by proposal and date (None: not
+    /// before its committee): they depend on votes and records, so they live as long as the lens.
+    pub(crate) outcomes: Arc<OutcomeMemo>,
+}
+
+/// Outcomes computed for linked positions.
+pub(crate) type OutcomeMemo = Mutex<HashMap<(usize, Date), Option<Outcome>>>;
+
+impl<'e> Lens<'e> {
+    pub(crate) fn new(engine: &'e Engine, world: Arc<World>, days: Arc<Days>) -> Lens<'e> {
+        Lens { engine, world, days, outcomes: Arc::default() }
+    }
 }
 
 /// The stances of the seated members on one day, with positions that failed to evaluate.
@@ -71,6 +84,33 @@ pub(crate) struct Lens<'e> {
 pub(crate) struct Ballot {
     pub(crate) stances: Vec<MemberStance>,
     pub(crate) issues: Vec<EvalIssue>,
+}
+
+/// The stances of one proposal on one day computed so far, with the positions of each member
+/// that failed to evaluate.
+#[derive(Debug, Default)]
+struct Memo {
+    stances: HashMap<usize, MemberStance>,
+    issues: HashMap<usize, Vec<EvalIssue>>,
+}
+
+/// Something a linked position read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRead {
+    /// Another member's stance on the same proposal (None: not seated).
+    Stance {
+        /// Member index.
+        member: usize,
+        /// Its stance.
+        stance: Option<Stance>,
+    },
+    /// Another proposal's outcome on the day (None: not before its committee).
+    Outcome {
+        /// Proposal index.
+        proposal: usize,
+        /// Its outcome.
+        outcome: Option<Outcome>,
+    },
 }
 
 impl Ballot {
@@ -159,9 +199,57 @@ impl<'e> Lens<'e> {
         self.days.day(self.engine, &self.world, at)
     }
 
-    fn verdict(&self, day: &Day, position: usize, proposal: usize) -> Option<Verdict> {
-        let table = self.engine.position_table.get(position).and_then(|&t| self.engine.tables.get(t))?;
-        day.verdicts.get(position)?.as_ref()?.get(self.engine, position, table.class(proposal))
+    /// A position's verdict on a proposal on a day; a linked position's with the stances (of
+    /// `memo`, filled as needed) and outcomes it reads there.
+    fn verdict(&self, day: &Day, position: usize, proposal: usize, at: Date, memo: &mut Memo) -> Option<Verdict> {
+        let e = self.engine;
+        let table = e.position_table.get(position).and_then(|&t| e.tables.get(t))?;
+        let class = table.class(proposal);
+        let Some(links) = e.links.of(position) else {
+            return day.verdicts.get(position)?.as_ref()?.get(e, position, class);
+        };
+        if !day.in_force.get(position).copied().unwrap_or(false) {
+            return None;
+        }
+        let reads = links.classes.get(class)?;
+        let holder = e.position_member.get(position).copied();
+        let seats = day.seated.get(e.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
+        let mut values: Vec<Option<&'static str>> = Vec::with_capacity(links.members.len() + links.proposals.len());
+        for &m in &links.members {
+            let read = reads.stances.binary_search(&m).is_ok() && Some(m) != holder && seats.contains(&m);
+            values.push(read.then(|| self.stance_in(day, proposal, m, at, memo).stance.as_str()));
+        }
+        for &q in &links.proposals {
+            let read = reads.outcomes.binary_search(&q).is_ok() && q != proposal;
+            values.push(if read { self.outcome_on(q, at).map(Outcome::as_str) } else { None });
+        }
+        self.days.linked(e, day, position, at, values).get(e, position, class)
+    }
+
+    /// The outcome of a proposal on a date as a linked position reads it: its decision's once
+    /// taken, else the rule's on the day; None when it is not before its committee then.
+    pub(crate) fn outcome_on(&self, proposal: usize, at: Date) -> Option<Outcome> {
+        if let Some(&known) = self.outcomes.lock().unwrap_or_else(PoisonError::into_inner).get(&(proposal, at)) {
+            return known;
+        }
+        let e = self.engine;
+        let circulated = e.scenario.proposals.get(proposal)?.circulated;
+        let outcome = if circulated.is_some_and(|c| c > at) {
+            None
+        } else {
+            // Acyclic (checked at load), but as deep as the strata: grow the stack as needed.
+            stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
+                Some(match self.taken(proposal, at) {
+                    Some((taken, _)) => taken.outcome,
+                    None => {
+                        let ballot = self.ballot(proposal, at);
+                        self.outcome(proposal, &ballot, at, e.deadline_on(proposal, at))
+                    }
+                })
+            })
+        };
+        self.outcomes.lock().unwrap_or_else(PoisonError::into_inner).insert((proposal, at), outcome);
+        outcome
     }
 
     /// The latest vote (index) of a member on a proposal up to `at`; a later vote of the same day
@@ -173,15 +261,12 @@ impl<'e> Lens<'e> {
         votes.get(..end)?.iter().rev().copied().find(|&v| e.vote_member.get(v) == Some(&member))
     }
 
-    /// A member's stance on a proposal on a day, its cause, and positions that failed to evaluate.
-    pub(crate) fn stance(
-        &self,
-        day: &Day,
-        proposal: usize,
-        member: usize,
-        at: Date,
-        issues: &mut Vec<EvalIssue>,
-    ) -> MemberStance {
+    /// A member's stance on a proposal on a day, with its cause, given the stances of the same
+    /// proposal and day computed so far (its positions that fail to evaluate go to `memo`).
+    fn stance_in(&self, day: &Day, proposal: usize, member: usize, at: Date, memo: &mut Memo) -> MemberStance {
+        if let Some(known) = memo.stances.get(&member) {
+            return known.clone();
+        }
         let e = self.engine;
         if let Some(v) = self.latest_vote(proposal, member, at) {
             let stance = match e.scenario.votes.get(v).map(|v| v.stance) {
@@ -191,12 +276,15 @@ impl<'e> Lens<'e> {
                 Some(VoteStance::Silent) | None => None,
             };
             if let Some(stance) = stance {
-                return MemberStance { member, stance, cause: Some(Cause::Vote(v)) };
+                let stance = MemberStance { member, stance, cause: Some(Cause::Vote(v)) };
+                memo.stances.insert(member, stance.clone());
+                return stance;
             }
         }
         let mut forbidding = Vec::new();
+        let mut issues = Vec::new();
         for &pos in e.positions_by_member.get(member).map_or(&[][..], Vec::as_slice) {
-            match self.verdict(day, pos, proposal) {
+            match self.verdict(day, pos, proposal, at, memo) {
                 Some(Verdict::Forbids) => forbidding.push(pos),
                 Some(Verdict::Error(message)) => {
                     issues.push(EvalIssue { member, position: pos, message: explain_error(e, day, pos, at, &message) })
@@ -204,20 +292,49 @@ impl<'e> Lens<'e> {
                 Some(Verdict::Silent) | None => {}
             }
         }
-        if forbidding.is_empty() {
+        let stance = if forbidding.is_empty() {
             MemberStance { member, stance: Stance::Silent, cause: None }
         } else {
             MemberStance { member, stance: Stance::Object, cause: Some(Cause::Positions(forbidding)) }
-        }
+        };
+        memo.stances.insert(member, stance.clone());
+        memo.issues.insert(member, issues);
+        stance
     }
 
     /// Every seated member's stance on a proposal on a day, in seat order.
     pub(crate) fn ballot(&self, proposal: usize, at: Date) -> Ballot {
         let day = self.day(at);
         let mut ballot = Ballot::default();
+        let mut memo = Memo::default();
         let seats = day.seated.get(self.engine.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
-        ballot.stances = seats.iter().map(|&m| self.stance(&day, proposal, m, at, &mut ballot.issues)).collect();
+        ballot.stances = seats.iter().map(|&m| self.stance_in(&day, proposal, m, at, &mut memo)).collect();
+        for &m in seats {
+            ballot.issues.extend(memo.issues.remove(&m).unwrap_or_default());
+        }
         ballot
+    }
+
+    /// What a member's linked positions read on a proposal on a day: the stances and outcomes,
+    /// as they were then (None where absent).
+    pub(crate) fn links_read(&self, proposal: usize, position: usize, at: Date) -> Vec<LinkRead> {
+        let e = self.engine;
+        let Some(links) = e.links.of(position) else { return Vec::new() };
+        let Some(reads) = e.class_reads(&e.links, position, proposal) else { return Vec::new() };
+        let day = self.day(at);
+        let mut memo = Memo::default();
+        let holder = e.position_member.get(position).copied();
+        let seats = day.seated.get(e.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
+        let mut out = Vec::new();
+        for &m in reads.stances.iter().filter(|m| links.members.contains(m)) {
+            let stance = (Some(m) != holder && seats.contains(&m))
+                .then(|| self.stance_in(&day, proposal, m, at, &mut memo).stance);
+            out.push(LinkRead::Stance { member: m, stance });
+        }
+        for &q in reads.outcomes.iter().filter(|&&q| q != proposal) {
+            out.push(LinkRead::Outcome { proposal: q, outcome: self.outcome_on(q, at) });
+        }
+        out
     }
 
     /// The rule's outcome on a day with these stances; `deadline` counts as reached when on or
@@ -348,13 +465,37 @@ impl<'e> Lens<'e> {
                 .filter_map(|&v| e.scenario.votes.get(v).map(|v| v.at))
                 .find(|&at| at > after)
         });
-        let positions = e
-            .positions_by_member
-            .get(member)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .filter_map(|&pos| self.world.next_change(pos, after, until));
-        vote.into_iter().chain(positions).min()
+        let held = e.positions_by_member.get(member).map_or(&[][..], Vec::as_slice);
+        let positions = held.iter().filter_map(|&pos| self.world.next_change(pos, after, until));
+        // A linked position changes when what it reads there does (acyclic, checked at load).
+        let linked = held.iter().filter_map(|&pos| e.class_reads(&e.links, pos, proposal)).flat_map(|reads| {
+            let stances = reads.stances.iter().filter(|&&m| m != member).filter_map(|&m| {
+                let joined = e.scenario.members.get(m).and_then(|x| x.joined).filter(|&j| j > after);
+                let next =
+                    stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.next_change_of(proposal, m, after, until));
+                next.into_iter().chain(joined).min()
+            });
+            let outcomes = reads.outcomes.iter().filter(|&&q| q != proposal).filter_map(|&q| {
+                stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.next_outcome_change(q, after, until))
+            });
+            stances.chain(outcomes).collect::<Vec<_>>()
+        });
+        vote.into_iter().chain(positions).chain(linked).min()
+    }
+
+    /// The first date after `after` on which a proposal's outcome can change: it comes before
+    /// its committee, a stance or a seat changes, a deadline falls or moves, it is withdrawn or
+    /// a decision is recorded.
+    fn next_outcome_change(&self, proposal: usize, after: Date, until: Date) -> Option<Date> {
+        let e = self.engine;
+        let p = e.scenario.proposals.get(proposal)?;
+        let extensions = e.extensions_of.get(proposal).map_or(&[][..], Vec::as_slice);
+        let moved = extensions.iter().filter_map(|&x| e.scenario.extensions.get(x)).flat_map(|x| [x.on, x.deadline]);
+        let record =
+            e.record_of.get(proposal).copied().flatten().and_then(|r| e.scenario.decisions.get(r)).map(|r| r.on);
+        let dates = [p.circulated, p.deadline, record, e.withdrawal(proposal).map(|(w, _)| w)].into_iter().flatten();
+        let fixed = dates.chain(moved).filter(|&d| d > after).min();
+        fixed.into_iter().chain(self.next_change(proposal, after, until)).min()
     }
 
     /// The first date after `after` on which anything a proposal's decision reads can change:

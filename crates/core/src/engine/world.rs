@@ -183,7 +183,7 @@ impl Verdicts {
                         .get(position)
                         .and_then(|&t| engine.tables.get(t))
                         .and_then(|t| t.reps.get(class));
-                    rep.map_or(Verdict::Silent, |&rep| engine.verdict_on(position, rep, context))
+                    rep.map_or(Verdict::Silent, |&rep| engine.verdict_on(position, rep, class, context))
                 }
                 Err(e) => Verdict::Error(Arc::from(e.as_str())),
             })
@@ -201,15 +201,19 @@ impl Verdicts {
 #[derive(Debug)]
 pub(crate) struct Day {
     pub(crate) facts: FactSet,
-    /// For every position: `None` when not in force, else its verdicts.
+    /// For every position: `None` when not in force or linked (its verdicts depend on the
+    /// stances and outcomes it reads as well: [`Days::linked`]), else its verdicts.
     pub(crate) verdicts: Vec<Option<Arc<Verdicts>>>,
+    /// Whether every position is in force.
+    pub(crate) in_force: Vec<bool>,
     /// The members seated on every committee.
     pub(crate) seated: Vec<Vec<usize>>,
 }
 
-/// A position's verdicts depend on its id, the values of the facts it reads and, for a position
-/// that reads `context.date`, the date.
-type VerdictKey = (usize, Option<Date>, Vec<Option<Value>>);
+/// A position's verdicts depend on its id, the values of the facts it reads, for a position
+/// that reads `context.date` the date, and for a linked position the stances and outcomes it
+/// reads (in the order of [`super::linkage::PositionLinks`]: members, then proposals).
+type VerdictKey = (usize, Option<Date>, Vec<Option<Value>>, Vec<Option<&'static str>>);
 
 /// The most days kept: past it, the days are forgotten (the verdicts are kept).
 const MAX_DAYS: usize = 4096;
@@ -233,7 +237,7 @@ impl Days {
         let verdicts = other.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
         let kept = verdicts
             .iter()
-            .filter(|((pos, _, _), _)| {
+            .filter(|((pos, _, _, _), _)| {
                 engine.positions.get(*pos).is_some_and(|p| !facts.iter().any(|f| p.reads.reads_fact(f)))
             })
             .map(|(k, v)| (k.clone(), Arc::clone(v)))
@@ -257,12 +261,13 @@ impl Days {
         }
         let facts = world.facts_at(engine, at);
         let mut context: Option<Arc<Result<Context, String>>> = None;
+        let in_force: Vec<bool> = engine.scenario.positions.iter().map(|p| p.in_force(at)).collect();
         let verdicts = (0..engine.positions.len())
             .map(|pos| {
-                if !engine.scenario.positions.get(pos).is_some_and(|p| p.in_force(at)) {
+                if !in_force.get(pos).copied().unwrap_or(false) || engine.links.of(pos).is_some() {
                     return None;
                 }
-                let key = self.key(engine, &facts, pos, at);
+                let key = self.key(engine, &facts, pos, at, Vec::new());
                 let mut cache = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some(v) = cache.get(&key) {
                     return Some(Arc::clone(v));
@@ -282,7 +287,7 @@ impl Days {
             })
             .collect();
         let seated = (0..engine.committees.len()).map(|c| engine.seated(c, at)).collect();
-        let day = Arc::new(Day { facts, verdicts, seated });
+        let day = Arc::new(Day { facts, verdicts, in_force, seated });
         let mut days = self.days.lock().unwrap_or_else(PoisonError::into_inner);
         if days.len() >= MAX_DAYS {
             days.clear();
@@ -291,14 +296,58 @@ impl Days {
         day
     }
 
-    fn key(&self, engine: &Engine, facts: &FactSet, pos: usize, at: Date) -> VerdictKey {
-        let Some(reads) = engine.positions.get(pos).map(|p| &p.reads) else { return (pos, None, Vec::new()) };
+    fn key(
+        &self,
+        engine: &Engine,
+        facts: &FactSet,
+        pos: usize,
+        at: Date,
+        linked: Vec<Option<&'static str>>,
+    ) -> VerdictKey {
+        let Some(reads) = engine.positions.get(pos).map(|p| &p.reads) else {
+            return (pos, None, Vec::new(), linked);
+        };
         let values = if reads.all_facts {
             facts.iter().map(|(_, o)| Some(o.value.clone())).collect()
         } else {
             reads.facts.iter().map(|id| facts.get(id).map(|o| o.value.clone())).collect()
         };
-        (pos, reads.date.then_some(at), values)
+        (pos, reads.date.then_some(at), values, linked)
+    }
+
+    /// A linked position's verdicts on a day, with these values of the stances and outcomes it
+    /// reads (None where absent: a member not seated, a proposal not before its committee).
+    pub(crate) fn linked(
+        &self,
+        engine: &Engine,
+        day: &Day,
+        pos: usize,
+        at: Date,
+        linked: Vec<Option<&'static str>>,
+    ) -> Arc<Verdicts> {
+        let key = self.key(engine, &day.facts, pos, at, linked);
+        if let Some(v) = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Arc::clone(v);
+        }
+        let links = engine.links.of(pos);
+        let named =
+            |ids: &[usize], names: &dyn Fn(usize) -> Option<String>, from: usize| -> Vec<(String, &'static str)> {
+                ids.iter().enumerate().filter_map(|(i, &x)| Some((names(x)?, (*key.3.get(from + i)?)?))).collect()
+            };
+        let (members, proposals) = links.map_or((&[][..], &[][..]), |l| (l.members.as_slice(), l.proposals.as_slice()));
+        let member_id = |m: usize| engine.scenario.members.get(m).map(|m| m.id.clone());
+        let proposal_id = |p: usize| engine.scenario.proposals.get(p).map(|p| p.id.clone());
+        let stances = named(members, &member_id, 0);
+        let outcomes = named(proposals, &proposal_id, members.len());
+        let context =
+            Arc::new(world::linked_context(day.facts.iter().map(|(k, o)| (k, &o.value)), at, &stances, &outcomes));
+        let classes = engine.position_table.get(pos).and_then(|&t| engine.tables.get(t)).map_or(0, |t| t.reps.len());
+        let verdicts = Arc::new(Verdicts { context, cells: (0..classes).map(|_| OnceLock::new()).collect() });
+        let mut cache = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= MAX_VERDICTS {
+            cache.clear();
+        }
+        Arc::clone(cache.entry(key).or_insert(verdicts))
     }
 }
 
@@ -316,7 +365,8 @@ fn dates_in(engine: &Engine, overrides: &BTreeMap<String, Value>) -> BTreeSet<Da
 }
 
 impl Engine {
-    pub(crate) fn verdict_on(&self, position: usize, rep: usize, context: &Context) -> Verdict {
+    /// A position's verdict on the representative of one of its classes.
+    pub(crate) fn verdict_on(&self, position: usize, rep: usize, class: usize, context: &Context) -> Verdict {
         let (Some(compiled), Some(proposal), Some(member)) = (
             self.positions.get(position),
             self.scenario.proposals.get(rep),
@@ -339,7 +389,18 @@ impl Engine {
         if response.diagnostics().reason().next().is_some() {
             return Verdict::Forbids;
         }
-        let errors: Vec<String> = response.diagnostics().errors().map(|e| e.to_string()).collect();
+        // A linked policy whose guard fails on this class cannot forbid: what it could not read
+        // there does not matter.
+        let links = self.links.of(position);
+        let errors: Vec<String> = response
+            .diagnostics()
+            .errors()
+            .filter(|e| {
+                let cedar_policy::AuthorizationError::PolicyEvaluationError(e) = e;
+                links.is_none_or(|l| l.counts(class, e.policy_id()))
+            })
+            .map(|e| e.to_string())
+            .collect();
         if errors.is_empty() { Verdict::Silent } else { Verdict::Error(errors.join("; ").into()) }
     }
 }
