@@ -27,6 +27,9 @@ pub(crate) struct Args {
     /// Distinct facts read by positions.
     #[arg(long, default_value_t = 50)]
     facts: usize,
+    /// Linked positions besides `--positions`: members following others, and package deals.
+    #[arg(long, default_value_t = 0)]
+    linked: usize,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -39,6 +42,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         proposals: args.proposals,
         positions: args.positions,
         facts: args.facts,
+        linked: args.linked,
     };
     let text = concord_core::synth::generate(&shape, args.seed).map_err(Failure::Message)?;
     match args.output {

@@ -10,7 +10,10 @@
 //!   proposal on the day each decision reports, checked to give the same objecting members;
 //! - a what-if flipping one fact;
 //!
-//! and prints the figures, the ratios and the peak memory (VmHWM).
+//! then the same on the programme with 40 linked positions besides (`concord gen --seed 1
+//! --linked 40`: members following others, package deals; the baseline evaluates every member
+//! again until the stances settle), and prints the figures, the ratios and the peak memory
+//! (VmHWM).
 //!
 //! `cargo bench -p concord-core --bench decide` runs it at full scale. Under `cargo test
 //! --benches` it runs once on a small programme, as a check that it still works.
@@ -42,21 +45,53 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
+/// The figures of one programme.
+struct Figures {
+    load: Duration,
+    first: Duration,
+    again: Duration,
+    baseline: Duration,
+    what_if: Duration,
+}
+
 fn main() -> Result<(), String> {
     let full = std::env::args().any(|a| a == "--bench");
     let shape = if full { Shape::default() } else { Shape { proposals: 2_000, ..Shape::default() } };
     let runs = if full { 5 } else { 1 };
+    let plain = run(&shape, runs, full)?;
+    // The same programme with linked positions besides: a fifth as many again, half of them
+    // following another member, half holding new exercises until an anchor is adopted.
+    let linked = run(&Shape { linked: shape.positions / 5, ..shape }, runs, full)?;
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
+    println!("linked against plain (same run):");
+    println!("  load + validate + compile  {:>9.2}x", ratio(linked.load, plain.load));
+    println!("  full decision (engine)     {:>9.2}x", ratio(linked.first, plain.first));
+    println!("  again, verdicts kept       {:>9.2}x", ratio(linked.again, plain.again));
+    println!("  what-if, flip one fact     {:>9.2}x", ratio(linked.what_if, plain.what_if));
     println!(
-        "decide benchmark: {} members, {} partners, {} proposals, {} positions, {} facts (seed 1){}",
+        "  linked speed-up over its baseline {:.1}x (plain {:.1}x)",
+        ratio(linked.baseline, linked.first),
+        ratio(plain.baseline, plain.first)
+    );
+    if let Some(mib) = peak_memory_mib() {
+        println!("  peak memory (VmHWM)        {mib:>7.0} MiB  (target < 1024 MiB)");
+    }
+    Ok(())
+}
+
+fn run(shape: &Shape, runs: usize, full: bool) -> Result<Figures, String> {
+    println!(
+        "decide benchmark: {} members, {} partners, {} proposals, {} positions, {} linked positions, {} facts (seed 1){}",
         shape.members,
         shape.partners,
         shape.proposals,
         shape.positions,
+        shape.linked,
         shape.facts,
         if full { "" } else { " [quick check: run `cargo bench` for the full scale]" }
     );
 
-    let (text, gen_time) = time(|| generate(&shape, 1));
+    let (text, gen_time) = time(|| generate(shape, 1));
     let text = text?;
     let (engine, load_time) = time(|| load(&text, "synthetic.toml"));
     let engine = engine
@@ -80,7 +115,8 @@ fn main() -> Result<(), String> {
     let entities = engine.baseline()?;
     let days: Vec<(usize, concord_core::Date)> =
         evaluation.decisions().iter().map(|d| (d.proposal, d.stances_on)).collect();
-    let (baseline, baseline_time) = time(|| engine.baseline_objections(&entities, &days));
+    let (baseline, baseline_time) =
+        time(|| engine.baseline_objections(&entities, &days, &|q, on| evaluation.outcome_on(q, on)));
     let ours: Vec<Vec<usize>> =
         evaluation.decisions().iter().map(|d| d.objections.iter().map(|o| o.member).collect()).collect();
     if ours != baseline {
@@ -137,8 +173,11 @@ fn main() -> Result<(), String> {
         "  speed-up over baseline     {:>9.1}x  (target ≥ 5x; decision target < 1000 ms; what-if target < 100 ms)",
         baseline_time.as_secs_f64() / first_time.as_secs_f64()
     );
-    if let Some(mib) = peak_memory_mib() {
-        println!("  peak memory (VmHWM)        {mib:>7.0} MiB  (target < 1024 MiB)");
-    }
-    Ok(())
+    Ok(Figures {
+        load: load_time,
+        first: first_time,
+        again: decide_time,
+        baseline: baseline_time,
+        what_if: what_if_time,
+    })
 }

@@ -22,6 +22,10 @@ pub struct Shape {
     pub positions: usize,
     /// Distinct facts read by positions (at least 2).
     pub facts: usize,
+    /// Linked positions, besides `positions`: members that follow another member on a kind of
+    /// proposal, and members that hold one kind of proposal until another proposal is adopted
+    /// (a package). None by default, so the default programme is the same as before linkage.
+    pub linked: usize,
 }
 
 impl Default for Shape {
@@ -30,7 +34,7 @@ impl Default for Shape {
     /// meeting, a few with their deadline extended, withdrawn, or decided as a record gives
     /// it); one in twenty has no deadline.
     fn default() -> Shape {
-        Shape { members: 32, partners: 40, proposals: 50_000, positions: 200, facts: 50 }
+        Shape { members: 32, partners: 40, proposals: 50_000, positions: 200, facts: 50, linked: 0 }
     }
 }
 
@@ -201,6 +205,7 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
     }
     let mut votes = String::new();
     let mut records = String::new();
+    let mut kinds: Vec<&str> = Vec::with_capacity(shape.proposals);
     for i in 0..shape.proposals {
         // Most business goes through the consensus committees; the rest is put to a vote.
         let committee = match rng.below(50) {
@@ -255,7 +260,11 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
         let _ = writeln!(
             w,
             "[[proposal]]\nid = \"prop{i:06}\"\ntitle = \"Synthetic item {i}\"\ncommittee = \"{committee}\"\nkind = \"{}\"\npartners = [{partners}]\nengagement = \"{engagement}\"\ncirculated = {}\n{}{procedure}{extra}attributes = {{ host = \"M{:03}\", budget = {} }}\n",
-            rng.pick(&KINDS),
+            {
+                let kind = rng.pick(&KINDS);
+                kinds.push(kind);
+                kind
+            },
             day_2025(circulated),
             deadline.map(|d| format!("deadline = {}\n", day_2025(d))).unwrap_or_default(),
             rng.below(shape.members),
@@ -286,7 +295,48 @@ pub fn generate(shape: &Shape, seed: u64) -> Result<String, String> {
     }
     out.push_str(&votes);
     out.push_str(&records);
+    linked_positions(&mut out, shape, seed, &kinds);
     Ok(out)
+}
+/// The linked positions, from a generator of their own (the rest of the text does not move).
+/// They cannot form a cycle: a member follows only members with a lower number, and a package
+/// holds new proposals of the first kind until an anchor of another kind is adopted, while no
+/// package applies to an anchor.
+fn linked_positions(out: &mut String, shape: &Shape, seed: u64, kinds: &[&str]) {
+    let mut rng = SplitMix64::new(seed ^ 0x6C69_6E6B);
+    let first = KINDS.first().copied().unwrap_or_default();
+    let anchors: Vec<usize> =
+        (0..kinds.len()).filter(|&i| kinds.get(i).is_some_and(|k| *k != first)).take(64).collect();
+    for l in 0..shape.linked {
+        let body = if l % 2 == 0 || anchors.is_empty() || shape.members < 2 {
+            if shape.members < 2 {
+                continue;
+            }
+            let member = 1 + rng.below(shape.members - 1);
+            let followed = rng.below(member);
+            let kind = rng.pick(&KINDS);
+            (
+                member,
+                format!(
+                    "when {{ resource.kind == \"{kind}\" && context.stances has M{followed:03} && context.stances.M{followed:03} == \"object\" }}"
+                ),
+            )
+        } else {
+            let member = rng.below(shape.members);
+            let anchor = anchors.get(rng.below(anchors.len())).copied().unwrap_or(0);
+            (
+                member,
+                format!(
+                    "when {{ resource.kind == \"{first}\" && resource.engagement == \"new\" }}\nunless {{ context.outcomes has \"prop{anchor:06}\" && context.outcomes[\"prop{anchor:06}\"] == \"adopted\" }}"
+                ),
+            )
+        };
+        let (member, body) = body;
+        let _ = writeln!(
+            out,
+            "[[position]]\nid = \"linked{l:04}\"\nmember = \"M{member:03}\"\nsource = \"Synthetic linkage {l}\"\npolicy = '''\nforbid (principal, action == Action::\"consent\", resource)\n{body};\n'''\n"
+        );
+    }
 }
 
 #[cfg(test)]
@@ -311,6 +361,17 @@ mod tests {
                 panic!("seed {seed}: {:?}", e.errors().first().map(|e| e.to_string()));
             }
         }
+    }
+
+    #[test]
+    fn linked_positions_load_without_a_cycle_and_leave_the_rest_as_it_was() {
+        let plain = Shape { proposals: 500, positions: 40, facts: 10, ..Shape::default() };
+        let linked = Shape { linked: 30, ..plain };
+        let (a, b) = (generate(&plain, 3).unwrap(), generate(&linked, 3).unwrap());
+        assert!(b.starts_with(&a), "the linked positions come after the rest");
+        let engine = crate::load(&b, "synthetic.toml").map_err(|e| format!("{:?}", e.errors().first())).unwrap();
+        assert_eq!(engine.scenario().positions.len(), 70);
+        assert!(engine.evaluate(engine.as_of(), &[]).is_ok());
     }
 
     #[test]

@@ -1202,7 +1202,7 @@ proptest! {
         let evaluation = engine.evaluate(day(), &[]).unwrap();
         let baseline = engine.baseline().unwrap();
         let days: Vec<(usize, Date)> = evaluation.decisions().iter().map(|d| (d.proposal, d.stances_on)).collect();
-        let naive = engine.baseline_objections(&baseline, &days);
+        let naive = engine.baseline_objections(&baseline, &days, &|_, _| None);
         let found: Vec<Vec<usize>> = evaluation.decisions().iter().map(objecting_members).collect();
         prop_assert_eq!(found, naive);
     }
@@ -1673,7 +1673,7 @@ proptest! {
                     need.push((p, d));
                 }
             }
-            let objecting = engine.baseline_objections(&baseline, &need);
+            let objecting = engine.baseline_objections(&baseline, &need, &|_, _| None);
             for (&(p, _), objecting) in need.iter().zip(objecting) {
                 let ballot = naive_ballot(&s, p, d, &objecting);
                 let committee = committee_of(&spec, p);

@@ -51,6 +51,11 @@ impl Engine {
         Lens::new(self, Arc::clone(&self.world), Arc::clone(&self.days))
     }
 
+    /// The lens evaluations start from: it keeps the outcomes linked positions read.
+    pub(crate) fn shared_lens(&self) -> Lens<'_> {
+        Lens::sharing(self, Arc::clone(&self.world), Arc::clone(&self.days), Arc::clone(&self.outcome_memo))
+    }
+
     /// Applies a change dated `at`, after checking it as a file's record is checked; on refusal
     /// nothing changes. `at` is the date the change takes effect and is recorded: a vote's date,
     /// the date an observation or a position becomes known, the date of an extension or a
@@ -68,6 +73,8 @@ impl Engine {
     }
 
     fn apply_with(&mut self, at: Date, change: Change, legacy: bool) -> Result<(), Refused> {
+        // Whatever the change, the outcomes kept for linked positions may no longer hold.
+        self.outcome_memo = Arc::default();
         match change {
             Change::Vote(v) => {
                 let vote = Vote {

@@ -35,49 +35,116 @@ impl Engine {
         Ok(Baseline { entities: Entities::from_entities(entities, None).map_err(|e| e.to_string())? })
     }
 
-    /// The objecting members of each proposal on its day, the naive way, in seat order.
+    /// The objecting members of each proposal on its day, the naive way, in seat order. Linked
+    /// positions see every other seated member's stance, found by evaluating every member again
+    /// until nothing changes, and the outcomes they name as `outcome` gives them.
     #[doc(hidden)]
-    pub fn baseline_objections(&self, baseline: &Baseline, days: &[(usize, Date)]) -> Vec<Vec<usize>> {
+    pub fn baseline_objections(
+        &self,
+        baseline: &Baseline,
+        days: &[(usize, Date)],
+        outcome: &dyn Fn(usize, Date) -> Option<crate::Outcome>,
+    ) -> Vec<Vec<usize>> {
         let authorizer = Authorizer::new();
         let mut sets: BTreeMap<Date, (cedar_policy::Context, Vec<PolicySet>)> = BTreeMap::new();
+        let mut named: Vec<usize> =
+            self.links.positions.iter().flatten().flat_map(|l| l.proposals.iter().copied()).collect();
+        named.sort_unstable();
+        named.dedup();
         days.iter()
             .map(|&(p, at)| {
                 let (context, policies) = sets.entry(at).or_insert_with(|| self.baseline_day(at));
                 let Some(proposal) = self.scenario.proposals.get(p) else { return Vec::new() };
-                let mut objecting = Vec::new();
-                for m in self.seated(self.committee_of(p), at) {
-                    let vote = self
-                        .votes_by_proposal
-                        .get(p)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|&v| Some((self.scenario.votes.get(v)?, *self.vote_member.get(v)?)))
-                        .rfind(|(v, member)| *member == m && v.at <= at)
-                        .map(|(v, _)| v.stance);
-                    match vote {
-                        Some(VoteStance::Object) => objecting.push(m),
-                        Some(VoteStance::Consent | VoteStance::Abstain) => {}
-                        Some(VoteStance::Silent) | None => {
-                            let (Some(member), Some(set)) = (self.scenario.members.get(m), policies.get(m)) else {
-                                continue;
-                            };
-                            let Ok(request) = Request::new(
-                                self.names.member(&member.id),
-                                self.names.consent.clone(),
-                                self.names.proposal(&proposal.id),
-                                context.clone(),
-                                None,
-                            ) else {
-                                continue;
-                            };
-                            let response = authorizer.is_authorized(&request, set, &baseline.entities);
-                            if response.diagnostics().reason().next().is_some() {
-                                objecting.push(m);
-                            }
+                let seated = self.seated(self.committee_of(p), at);
+                let votes: Vec<Option<VoteStance>> = seated
+                    .iter()
+                    .map(|&m| {
+                        self.votes_by_proposal
+                            .get(p)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|&v| Some((self.scenario.votes.get(v)?, *self.vote_member.get(v)?)))
+                            .rfind(|(v, member)| *member == m && v.at <= at)
+                            .map(|(v, _)| v.stance)
+                    })
+                    .collect();
+                let stance_of = |vote: Option<VoteStance>, objects: bool| match vote {
+                    Some(VoteStance::Consent) => "consent",
+                    Some(VoteStance::Object) => "object",
+                    Some(VoteStance::Abstain) => "abstain",
+                    Some(VoteStance::Silent) | None if objects => "object",
+                    Some(VoteStance::Silent) | None => "silent",
+                };
+                let mut objects = vec![false; seated.len()];
+                let facts = if self.links.any() { self.facts_at(at) } else { crate::FactSet::default() };
+                // Without linkage one pass decides; with it, passes until the stances settle.
+                let passes = if self.links.any() { seated.len() + 1 } else { 1 };
+                for _ in 0..passes {
+                    let mut changed = false;
+                    let stances: Vec<(usize, String, &str)> = seated
+                        .iter()
+                        .zip(votes.iter().zip(&objects))
+                        .filter_map(|(&m, (&v, &o))| {
+                            Some((m, self.scenario.members.get(m)?.id.clone(), stance_of(v, o)))
+                        })
+                        .collect();
+                    for (i, &m) in seated.iter().enumerate() {
+                        if matches!(
+                            votes.get(i),
+                            Some(Some(VoteStance::Consent | VoteStance::Abstain | VoteStance::Object))
+                        ) {
+                            continue;
+                        }
+                        let (Some(member), Some(set)) = (self.scenario.members.get(m), policies.get(m)) else {
+                            continue;
+                        };
+                        // The member itself is not among the stances it reads.
+                        let own = if self.links.any() {
+                            let others: Vec<(String, &str)> =
+                                stances.iter().filter(|(x, _, _)| *x != m).map(|(_, id, s)| (id.clone(), *s)).collect();
+                            let outcomes: Vec<(String, &str)> = named
+                                .iter()
+                                .filter(|&&q| q != p)
+                                .filter_map(|&q| {
+                                    Some((self.scenario.proposals.get(q)?.id.clone(), outcome(q, at)?.as_str()))
+                                })
+                                .collect();
+                            world::linked_context(facts.iter().map(|(k, o)| (k, &o.value)), at, &others, &outcomes)
+                                .unwrap_or_else(|_| cedar_policy::Context::empty())
+                        } else {
+                            context.clone()
+                        };
+                        let Ok(request) = Request::new(
+                            self.names.member(&member.id),
+                            self.names.consent.clone(),
+                            self.names.proposal(&proposal.id),
+                            own,
+                            None,
+                        ) else {
+                            continue;
+                        };
+                        let response = authorizer.is_authorized(&request, set, &baseline.entities);
+                        let now = response.diagnostics().reason().next().is_some();
+                        if let Some(slot) = objects.get_mut(i)
+                            && *slot != now
+                        {
+                            *slot = now;
+                            changed = true;
                         }
                     }
+                    if !changed {
+                        break;
+                    }
                 }
-                objecting
+                seated
+                    .iter()
+                    .zip(votes.iter().zip(&objects))
+                    .filter(|(_, (v, o))| {
+                        matches!(v, Some(VoteStance::Object))
+                            || (**o && !matches!(v, Some(VoteStance::Consent | VoteStance::Abstain)))
+                    })
+                    .map(|(&m, _)| m)
+                    .collect()
             })
             .collect()
     }

@@ -112,7 +112,7 @@ impl Engine {
     /// Evaluates every proposal on a date. `set` holds facts at other values throughout (a
     /// counterfactual): each proposal is decided again with them on its procedure's timing.
     pub fn evaluate(&self, at: Date, set: &[(String, Value)]) -> Result<Evaluation<'_>, WhatIfError> {
-        let evaluation = Evaluation::new(self.lens(), at, None);
+        let evaluation = Evaluation::new(self.shared_lens(), at, None);
         if set.is_empty() {
             return Ok(evaluation);
         }
@@ -487,6 +487,13 @@ impl<'e> Evaluation<'e> {
     /// and the other proposals' outcomes, as they were then. Empty for a position not linked.
     pub fn links_read(&self, proposal: usize, position: usize, on: Date) -> Vec<super::LinkRead> {
         self.lens.links_read(proposal, position, on)
+    }
+
+    /// A proposal's outcome on a date as linked positions read it (its decision's once taken, else
+    /// the rule's on the day), or None when it is not before its committee then.
+    #[doc(hidden)]
+    pub fn outcome_on(&self, proposal: usize, at: Date) -> Option<Outcome> {
+        self.lens.outcome_on(proposal, at)
     }
 
     /// The ids of a decision's objecting members, in seat order.

@@ -119,6 +119,9 @@ pub(crate) struct PositionLinks {
     pub(crate) proposals: Vec<usize>,
     /// By class.
     pub(crate) classes: Vec<ClassReads>,
+    /// Whether every policy of the position is linked: then, on a class where no guard holds,
+    /// it cannot forbid, and is not evaluated.
+    pub(crate) only_linked: bool,
 }
 
 impl PositionLinks {
@@ -140,6 +143,8 @@ pub(crate) struct Links {
     pub(crate) positions: Vec<Option<PositionLinks>>,
     /// Every proposal's stratum: 0 unless outcomes are read on it.
     pub(crate) strata: Vec<u32>,
+    /// Whether some linked position reads each member's stance.
+    pub(crate) followed: Vec<bool>,
 }
 
 impl Links {
@@ -164,8 +169,13 @@ impl Engine {
     /// Works out what every linked position reads on every class, checks that nothing depends on
     /// itself, and gives every proposal its stratum.
     pub(crate) fn link(&self, linked: Vec<(usize, Vec<LinkedPolicy>)>) -> Result<Links, Vec<Problem>> {
-        let mut links = Links { positions: vec![None; self.positions.len()], strata: Vec::new() };
+        let mut links = Links {
+            positions: vec![None; self.positions.len()],
+            strata: Vec::new(),
+            followed: vec![false; self.scenario.members.len()],
+        };
         for (pos, policies) in linked {
+            let only_linked = self.positions.get(pos).is_some_and(|p| p.policies.policies().count() == policies.len());
             let member = self.position_member.get(pos).copied().unwrap_or(0);
             let members: BTreeSet<usize> =
                 policies.iter().flat_map(|p| &p.stances).filter_map(|id| self.member_index(id)).collect();
@@ -190,12 +200,18 @@ impl Engine {
                     reads
                 })
                 .collect();
+            for &m in &members {
+                if let Some(slot) = links.followed.get_mut(m) {
+                    *slot = true;
+                }
+            }
             if let Some(slot) = links.positions.get_mut(pos) {
                 *slot = Some(PositionLinks {
                     policies,
                     members: members.into_iter().collect(),
                     proposals: proposals.into_iter().collect(),
                     classes,
+                    only_linked,
                 });
             }
         }

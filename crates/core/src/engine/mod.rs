@@ -90,6 +90,8 @@ pub struct Engine {
     world: Arc<world::World>,
     /// What linked positions read, and the proposals' strata.
     links: linkage::Links,
+    /// The outcomes linked positions read, kept from one evaluation to the next until a change.
+    outcome_memo: Arc<timing::OutcomeMemo>,
     /// Days looked at and verdicts computed so far: shared by every evaluation of the scenario as
     /// it is, kept while votes, decisions and deadlines change, and made anew when facts or
     /// positions do.
@@ -276,6 +278,7 @@ impl Engine {
             .collect();
         let mut engine = Engine {
             links: linkage::Links::default(),
+            outcome_memo: Arc::default(),
             fact_types: shapes.facts,
             scenario,
             index,

@@ -70,12 +70,30 @@ pub(crate) struct Lens<'e> {
     pub(crate) outcomes: Arc<OutcomeMemo>,
 }
 
-/// Outcomes computed for linked positions.
-pub(crate) type OutcomeMemo = Mutex<HashMap<(usize, Date), Option<Outcome>>>;
+/// Outcomes computed for linked positions: by proposal and day while open, and once and for all
+/// from the day a decision is taken (it stands).
+#[derive(Debug, Default)]
+pub(crate) struct OutcomeMemo {
+    open: Mutex<HashMap<(usize, Date), Option<Outcome>>>,
+    decided: Mutex<HashMap<usize, (Date, Outcome)>>,
+    /// The next date a proposal's outcome can change, after a date (looking at the date itself
+    /// up to another).
+    next: Mutex<HashMap<(usize, Date, Date), Option<Date>>>,
+}
 
 impl<'e> Lens<'e> {
     pub(crate) fn new(engine: &'e Engine, world: Arc<World>, days: Arc<Days>) -> Lens<'e> {
         Lens { engine, world, days, outcomes: Arc::default() }
+    }
+
+    /// A lens that keeps the outcomes it computes in `outcomes` (the engine's, between changes).
+    pub(crate) fn sharing(
+        engine: &'e Engine,
+        world: Arc<World>,
+        days: Arc<Days>,
+        outcomes: Arc<OutcomeMemo>,
+    ) -> Lens<'e> {
+        Lens { engine, world, days, outcomes }
     }
 }
 
@@ -86,12 +104,30 @@ pub(crate) struct Ballot {
     pub(crate) issues: Vec<EvalIssue>,
 }
 
-/// The stances of one proposal on one day computed so far, with the positions of each member
-/// that failed to evaluate.
+/// The stances of one proposal on one day computed so far (kept only where linked positions
+/// read them), with the positions that failed to evaluate.
 #[derive(Debug, Default)]
 struct Memo {
-    stances: HashMap<usize, MemberStance>,
-    issues: HashMap<usize, Vec<EvalIssue>>,
+    /// By member index, when the scenario has linked positions.
+    stances: Vec<Option<MemberStance>>,
+    issues: Vec<EvalIssue>,
+}
+
+impl Memo {
+    fn new(engine: &Engine) -> Memo {
+        let followed = engine.links.followed.iter().any(|&f| f);
+        let stances = if followed { vec![None; engine.scenario.members.len()] } else { Vec::new() };
+        Memo { stances, issues: Vec::new() }
+    }
+
+    /// Keeps a stance that linked positions read.
+    fn keep(&mut self, engine: &Engine, stance: &MemberStance) {
+        if engine.links.followed.get(stance.member).copied().unwrap_or(false)
+            && let Some(slot) = self.stances.get_mut(stance.member)
+        {
+            *slot = Some(stance.clone());
+        }
+    }
 }
 
 /// Something a linked position read.
@@ -212,6 +248,9 @@ impl<'e> Lens<'e> {
             return None;
         }
         let reads = links.classes.get(class)?;
+        if reads.applies == 0 && links.only_linked {
+            return Some(Verdict::Silent);
+        }
         let holder = e.position_member.get(position).copied();
         let seats = day.seated.get(e.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
         let mut values: Vec<Option<&'static str>> = Vec::with_capacity(links.members.len() + links.proposals.len());
@@ -229,27 +268,35 @@ impl<'e> Lens<'e> {
     /// The outcome of a proposal on a date as a linked position reads it: its decision's once
     /// taken, else the rule's on the day; None when it is not before its committee then.
     pub(crate) fn outcome_on(&self, proposal: usize, at: Date) -> Option<Outcome> {
-        if let Some(&known) = self.outcomes.lock().unwrap_or_else(PoisonError::into_inner).get(&(proposal, at)) {
+        let memo = &self.outcomes;
+        if let Some(&(on, outcome)) = memo.decided.lock().unwrap_or_else(PoisonError::into_inner).get(&proposal)
+            && on <= at
+        {
+            return Some(outcome);
+        }
+        if let Some(&known) = memo.open.lock().unwrap_or_else(PoisonError::into_inner).get(&(proposal, at)) {
             return known;
         }
         let e = self.engine;
         let circulated = e.scenario.proposals.get(proposal)?.circulated;
-        let outcome = if circulated.is_some_and(|c| c > at) {
-            None
-        } else {
-            // Acyclic (checked at load), but as deep as the strata: grow the stack as needed.
-            stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
-                Some(match self.taken(proposal, at) {
-                    Some((taken, _)) => taken.outcome,
-                    None => {
-                        let ballot = self.ballot(proposal, at);
-                        self.outcome(proposal, &ballot, at, e.deadline_on(proposal, at))
-                    }
-                })
-            })
-        };
-        self.outcomes.lock().unwrap_or_else(PoisonError::into_inner).insert((proposal, at), outcome);
-        outcome
+        if circulated.is_some_and(|c| c > at) {
+            memo.open.lock().unwrap_or_else(PoisonError::into_inner).insert((proposal, at), None);
+            return None;
+        }
+        // Acyclic (checked at load), but as deep as the strata: grow the stack as needed.
+        let outcome = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || match self.taken(proposal, at) {
+            Some((taken, _)) => {
+                memo.decided.lock().unwrap_or_else(PoisonError::into_inner).insert(proposal, (taken.on, taken.outcome));
+                taken.outcome
+            }
+            None => {
+                let ballot = self.ballot(proposal, at);
+                let outcome = self.outcome(proposal, &ballot, at, e.deadline_on(proposal, at));
+                memo.open.lock().unwrap_or_else(PoisonError::into_inner).insert((proposal, at), Some(outcome));
+                outcome
+            }
+        });
+        Some(outcome)
     }
 
     /// The latest vote (index) of a member on a proposal up to `at`; a later vote of the same day
@@ -264,7 +311,7 @@ impl<'e> Lens<'e> {
     /// A member's stance on a proposal on a day, with its cause, given the stances of the same
     /// proposal and day computed so far (its positions that fail to evaluate go to `memo`).
     fn stance_in(&self, day: &Day, proposal: usize, member: usize, at: Date, memo: &mut Memo) -> MemberStance {
-        if let Some(known) = memo.stances.get(&member) {
+        if let Some(Some(known)) = memo.stances.get(member) {
             return known.clone();
         }
         let e = self.engine;
@@ -277,17 +324,17 @@ impl<'e> Lens<'e> {
             };
             if let Some(stance) = stance {
                 let stance = MemberStance { member, stance, cause: Some(Cause::Vote(v)) };
-                memo.stances.insert(member, stance.clone());
+                memo.keep(e, &stance);
                 return stance;
             }
         }
         let mut forbidding = Vec::new();
-        let mut issues = Vec::new();
         for &pos in e.positions_by_member.get(member).map_or(&[][..], Vec::as_slice) {
             match self.verdict(day, pos, proposal, at, memo) {
                 Some(Verdict::Forbids) => forbidding.push(pos),
                 Some(Verdict::Error(message)) => {
-                    issues.push(EvalIssue { member, position: pos, message: explain_error(e, day, pos, at, &message) })
+                    let message = explain_error(e, day, pos, at, &message);
+                    memo.issues.push(EvalIssue { member, position: pos, message });
                 }
                 Some(Verdict::Silent) | None => {}
             }
@@ -297,8 +344,7 @@ impl<'e> Lens<'e> {
         } else {
             MemberStance { member, stance: Stance::Object, cause: Some(Cause::Positions(forbidding)) }
         };
-        memo.stances.insert(member, stance.clone());
-        memo.issues.insert(member, issues);
+        memo.keep(e, &stance);
         stance
     }
 
@@ -306,12 +352,12 @@ impl<'e> Lens<'e> {
     pub(crate) fn ballot(&self, proposal: usize, at: Date) -> Ballot {
         let day = self.day(at);
         let mut ballot = Ballot::default();
-        let mut memo = Memo::default();
+        let mut memo = Memo::new(self.engine);
         let seats = day.seated.get(self.engine.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
         ballot.stances = seats.iter().map(|&m| self.stance_in(&day, proposal, m, at, &mut memo)).collect();
-        for &m in seats {
-            ballot.issues.extend(memo.issues.remove(&m).unwrap_or_default());
-        }
+        // In seat order: a member's issues can be found while another's stance is worked out.
+        memo.issues.sort_by_key(|i| seats.iter().position(|&m| m == i.member));
+        ballot.issues = memo.issues;
         ballot
     }
 
@@ -322,7 +368,7 @@ impl<'e> Lens<'e> {
         let Some(links) = e.links.of(position) else { return Vec::new() };
         let Some(reads) = e.class_reads(&e.links, position, proposal) else { return Vec::new() };
         let day = self.day(at);
-        let mut memo = Memo::default();
+        let mut memo = Memo::new(e);
         let holder = e.position_member.get(position).copied();
         let seats = day.seated.get(e.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
         let mut out = Vec::new();
@@ -487,6 +533,22 @@ impl<'e> Lens<'e> {
     /// its committee, a stance or a seat changes, a deadline falls or moves, it is withdrawn or
     /// a decision is recorded.
     fn next_outcome_change(&self, proposal: usize, after: Date, until: Date) -> Option<Date> {
+        // A decision taken stands: its outcome never changes again.
+        self.outcome_on(proposal, after);
+        let decided = self.outcomes.decided.lock().unwrap_or_else(PoisonError::into_inner).get(&proposal).copied();
+        if decided.is_some_and(|(on, _)| on <= after) {
+            return None;
+        }
+        let key = (proposal, after, until);
+        if let Some(&known) = self.outcomes.next.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return known;
+        }
+        let next = self.next_outcome_change_walked(proposal, after, until);
+        self.outcomes.next.lock().unwrap_or_else(PoisonError::into_inner).insert(key, next);
+        next
+    }
+
+    fn next_outcome_change_walked(&self, proposal: usize, after: Date, until: Date) -> Option<Date> {
         let e = self.engine;
         let p = e.scenario.proposals.get(proposal)?;
         let extensions = e.extensions_of.get(proposal).map_or(&[][..], Vec::as_slice);

@@ -365,9 +365,9 @@ mod tests {
     #[test]
     fn synthetic_scenarios_round_trip() {
         let shapes = [
-            Shape { members: 1, partners: 1, proposals: 0, positions: 0, facts: 2 },
-            Shape { members: 5, partners: 3, proposals: 20, positions: 6, facts: 3 },
-            Shape { members: 32, partners: 10, proposals: 200, positions: 40, facts: 8 },
+            Shape { members: 1, partners: 1, proposals: 0, positions: 0, facts: 2, linked: 0 },
+            Shape { members: 5, partners: 3, proposals: 20, positions: 6, facts: 3, linked: 0 },
+            Shape { members: 32, partners: 10, proposals: 200, positions: 40, facts: 8, linked: 12 },
         ];
         for shape in shapes {
             for seed in [0, 7, 2025] {
