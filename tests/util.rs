@@ -17,6 +17,12 @@ pub(crate) const UNSC: &str = "examples/un-security-council.toml";
 /// The EU Council under CFSP unanimity with constructive abstention (2022 and 2024).
 pub(crate) const EU_CFSP: &str = "examples/eu-cfsp.toml";
 
+/// NATO enlargement under unanimity: Finland's and Sweden's accession protocols (2022-24).
+pub(crate) const NATO_ENLARGEMENT: &str = "examples/nato-enlargement-2022.toml";
+
+/// The OSCE in 2023: the 2024 Chairpersonship, the four top posts and the Unified Budget.
+pub(crate) const OSCE_2023: &str = "examples/osce-2023.toml";
+
 /// The package root: the working directory of every run.
 pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
