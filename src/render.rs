@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use concord_core::report::{DecideReport, DecisionReport, ExplainReport, LinkRef, ObjectionReport, WhatIfReport};
+use concord_core::report::{DecideReport, DecisionReport, ExplainReport, ObjectionReport, WhatIfReport};
 use concord_core::{Outcome, Stance, Trigger, Value};
 
 use crate::diagnostics::Failure;
@@ -300,7 +300,7 @@ pub(crate) fn explanation(e: &ExplainReport) -> Result<(), Failure> {
                     }
                     for (k, link) in p.linked.iter().enumerate() {
                         let lb = if facts.len() + k + 1 == more { "└─" } else { "├─" };
-                        writeln!(out, "  {stem} {ps} {lb} {}", linked_in_words(link, &d.objections))?;
+                        writeln!(out, "  {stem} {ps} {lb} {}", link.in_words(&d.objections))?;
                     }
                 }
             }
@@ -344,34 +344,6 @@ fn support(d: &DecisionReport) -> String {
 }
 
 /// One sentence on why the outcome is what it is.
-/// What a linked position read, in words, with the reason of the member it follows when that
-/// member objects too: "because RUS objects (under position rus-no-nato-chair)".
-fn linked_in_words(link: &LinkRef, objections: &[ObjectionReport]) -> String {
-    match link {
-        LinkRef::Stance { member, stance: Some(stance) } => {
-            let why = objections.iter().find(|o| &o.member == member).map(|o| match o.cause {
-                "vote" => " by vote".to_owned(),
-                _ => {
-                    let ids: Vec<&str> = o.positions.iter().map(|p| p.id.as_str()).collect();
-                    let s = if ids.len() == 1 { "" } else { "s" };
-                    format!(" under position{s} {}", ids.join(", "))
-                }
-            });
-            match why {
-                Some(why) => format!("because {member} objects{why} (read {member}'s stance: object)"),
-                None => format!("read {member}'s stance: {}", stance.as_str()),
-            }
-        }
-        LinkRef::Stance { member, stance: None } => format!("read {member}'s stance: none ({member} does not sit)"),
-        LinkRef::Outcome { proposal, outcome: Some(outcome) } => {
-            format!("read the outcome of {proposal}: {}", outcome.as_str())
-        }
-        LinkRef::Outcome { proposal, outcome: None } => {
-            format!("read the outcome of {proposal}: none (not yet before its committee)")
-        }
-    }
-}
-
 fn why(e: &ExplainReport) -> String {
     let d = &e.decision;
     let consensus = d.rule == "consensus";

@@ -2,7 +2,7 @@
 //! for scripts (JSON), with colour off. Review a change with `cargo insta review`, or accept it
 //! with `INSTA_UPDATE=always cargo test --test integration` and read the `.snap` diff.
 
-use crate::util::{EU_COUNCIL, EXAMPLE, UNSC, concord};
+use crate::util::{EU_COUNCIL, EXAMPLE, NATO_ENLARGEMENT, OSCE_2023, UNSC, concord};
 
 const BOTH_FACTS: [&str; 4] = ["--set", "gaza_permanent_ceasefire=true", "--set", "gaza_aid_unobstructed=true"];
 
@@ -143,6 +143,19 @@ fn history_text() {
 }
 
 /// The README's example output is what the program prints: the decision table in full, and the
+/// Linkage in words: Belarus objects because Russia does, under Russia's position.
+#[test]
+fn explain_osce_estonia_chair_text() {
+    insta::assert_snapshot!(stdout(&["explain", OSCE_2023, "chair-2024-estonia"]));
+}
+
+/// Hungary withholds its consent to Sweden while Türkiye has not consented, and for its
+/// grievance; Türkiye's own stance is silent then.
+#[test]
+fn explain_nato_sweden_late_2023_text() {
+    insta::assert_snapshot!(stdout(&["explain", NATO_ENLARGEMENT, "swe-accession-protocol", "--at", "2023-11-01"]));
+}
+
 /// explanation line for line up to the lines it shortens with `…`.
 #[test]
 fn the_readme_shows_what_the_program_prints() {

@@ -197,6 +197,37 @@ pub struct FactRef {
     pub source: String,
 }
 
+impl LinkRef {
+    /// What a linked position read, in words, with the reason of the member it follows when that
+    /// member objects too (`objections`: the decision's): "because RUS objects under position
+    /// rus-no-nato-chair (read RUS's stance: object)".
+    pub fn in_words(&self, objections: &[ObjectionReport]) -> String {
+        match self {
+            LinkRef::Stance { member, stance: Some(stance) } => {
+                let why = objections.iter().find(|o| &o.member == member).map(|o| match o.cause {
+                    "vote" => " by vote".to_owned(),
+                    _ => {
+                        let ids: Vec<&str> = o.positions.iter().map(|p| p.id.as_str()).collect();
+                        let s = if ids.len() == 1 { "" } else { "s" };
+                        format!(" under position{s} {}", ids.join(", "))
+                    }
+                });
+                match why {
+                    Some(why) => format!("because {member} objects{why} (read {member}'s stance: object)"),
+                    None => format!("read {member}'s stance: {}", stance.as_str()),
+                }
+            }
+            LinkRef::Stance { member, stance: None } => format!("read {member}'s stance: none ({member} does not sit)"),
+            LinkRef::Outcome { proposal, outcome: Some(outcome) } => {
+                format!("read the outcome of {proposal}: {}", outcome.as_str())
+            }
+            LinkRef::Outcome { proposal, outcome: None } => {
+                format!("read the outcome of {proposal}: none (not yet before its committee)")
+            }
+        }
+    }
+}
+
 /// A position that Cedar could not evaluate for a member.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -324,6 +324,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_proposal_page_shows_whom_a_linked_position_follows() {
+        let osce = include_str!("../../../../examples/osce-2023.toml");
+        let server = TestServer::with_scenario("2023-12-31", osce);
+        let page = server.get("/proposals/chair-2024-estonia", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains("because RUS objects under position rus-no-nato-chair-2024 (read RUS&#39;s stance: object)")
+                || page
+                    .body
+                    .contains("because RUS objects under position rus-no-nato-chair-2024 (read RUS's stance: object)"),
+            "the page does not say whom BLR follows"
+        );
+    }
+
+    #[tokio::test]
     async fn what_if_on_the_board_marks_what_would_change_and_records_nothing() {
         let server = TestServer::new("2025-06-15");
         let size = server.size().await;

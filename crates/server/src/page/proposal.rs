@@ -267,6 +267,11 @@ fn reasons(report: &ExplainReport, engine: &Engine) -> Markup {
                                 "Position " code { (p.id) }
                                 @if let Some(since) = p.since { " (since " (since) ")" }
                                 div.source { "Source: " cite { (p.source) } }
+                                @if !p.linked.is_empty() {
+                                    ul.linked {
+                                        @for link in &p.linked { li { (link.in_words(&d.objections)) } }
+                                    }
+                                }
                                 @if let Some(policy) = positions.iter().find(|q| q.id == p.id).map(|q| &q.policy) {
                                     details.policy {
                                         summary { "The position as declared (Cedar policy)" }
