@@ -641,3 +641,60 @@ proptest! {
         }
     }
 }
+
+/// Hostile depth: 1,000 members each following the one before, and 300 proposals each held
+/// until the one before is adopted (one stratum each), decide on a thread with a small stack (a
+/// server's worker has 2 MiB), without overflowing it.
+#[test]
+fn long_chains_of_linkage_decide_on_a_small_stack() {
+    let mut text = String::from("[scenario]\nid = \"chains\"\nas_of = 2025-06-01\n");
+    for m in 0..1000 {
+        let _ = write!(text, "\n[[member]]\nid = \"M{m}\"\n");
+    }
+    let ten: Vec<String> = (1..=10).map(|m| format!("\"M{m}\"")).collect();
+    let _ = write!(text, "\n[[committee]]\nid = \"C\"\nmembers = [{}]\nrule = \"consensus\"\n", ten.join(", "));
+    text.push_str("\n[[committee]]\nid = \"ALL\"\nmembers = \"all\"\nrule = \"consensus\"\n");
+    text.push_str("\n[[proposal]]\nid = \"follow\"\ncommittee = \"ALL\"\nkind = \"f\"\nengagement = \"new\"\n");
+    const CHAIN: usize = 300;
+    for p in 0..CHAIN {
+        let _ = write!(
+            text,
+            "\n[[proposal]]\nid = \"p{p}\"\ncommittee = \"C\"\nkind = \"step\"\nengagement = \"new\"\ncirculated = 2025-05-01\ndeadline = 2025-05-20\nprocedure = \"meeting\"\n"
+        );
+    }
+    // The last member objects and each member follows the next: the first in seat order is
+    // worked out through all the others.
+    text.push_str("\n[[position]]\nid = \"m999-objects\"\nmember = \"M999\"\nsource = \"test\"\npolicy = 'forbid (principal, action, resource) when { resource.kind == \"f\" };'\n");
+    for m in 0..999 {
+        let _ = write!(
+            text,
+            "\n[[position]]\nid = \"m{m}-follows\"\nmember = \"M{m}\"\nsource = \"test\"\npolicy = 'forbid (principal, action, resource) when {{ resource.kind == \"f\" && context.stances has M{} && context.stances.M{} == \"object\" }};'\n",
+            m + 1,
+            m + 1
+        );
+    }
+    for p in 1..CHAIN {
+        let _ = write!(
+            text,
+            "\n[[position]]\nid = \"after-{p}\"\nmember = \"M{}\"\nsource = \"test\"\npolicy = 'forbid (principal, action, resource == Proposal::\"p{p}\") unless {{ context.outcomes has \"p{}\" && context.outcomes[\"p{}\"] == \"adopted\" }};'\n",
+            1 + p % 10,
+            p - 1,
+            p - 1
+        );
+    }
+    let decided = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            let engine = concord_core::load(&text, "chains.toml").unwrap();
+            let evaluation = engine.evaluate("2025-06-01".parse().unwrap(), &[]).unwrap();
+            let follow = evaluation.decision(engine.proposal_index("follow").unwrap()).unwrap();
+            let last = evaluation.decision(engine.proposal_index(&format!("p{}", CHAIN - 1)).unwrap()).unwrap();
+            (follow.objections.len(), follow.issues.len(), last.outcome)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    // Everyone follows M999 on `follow`; every step is adopted at the meeting, one after the other.
+    // No position fails for want of stack (Cedar would say "recursion limit reached").
+    assert_eq!(decided, (1000, 0, Outcome::Adopted));
+}

@@ -43,7 +43,8 @@ pub(crate) struct LinkedPolicy {
 
 /// The guard of a policy (in EST JSON form): the same scope, with the conjuncts of its `when`
 /// clauses and the negations of its `unless` clauses that do not read `context`. None when no
-/// condition is left, or the guard cannot be built (the policy then always reads what it names).
+/// condition is left and the scope is open, or the guard cannot be built (the policy then always
+/// reads what it names).
 pub(crate) fn guard(est: &Json) -> Option<PolicySet> {
     let conditions = est.get("conditions")?.as_array()?;
     let mut kept = Vec::new();
@@ -59,7 +60,9 @@ pub(crate) fn guard(est: &Json) -> Option<PolicySet> {
             _ => {}
         }
     }
-    if kept.is_empty() {
+    // A scope that names the proposal (`resource == Proposal::"p"`) is a condition too.
+    let scoped = est.get("resource").and_then(|r| r.get("op")).and_then(Json::as_str).is_some_and(|op| op != "All");
+    if kept.is_empty() && !scoped {
         return None;
     }
     let mut guard = est.clone();
@@ -521,5 +524,10 @@ mod tests {
         let only_linked: PolicySet =
             r#"forbid (principal, action, resource) when { context.stances.RUS == "object" };"#.parse().unwrap();
         assert!(guard(&only_linked.policies().next().unwrap().to_json().unwrap()).is_none());
+        // See: a package held by the proposal it names (`resource == Proposal::"p"`) read
+        // everywhere, and closed a cycle that is not there.
+        let scoped: PolicySet =
+            r#"forbid (principal, action, resource == Proposal::"p") unless { context.outcomes has "q" };"#.parse().unwrap();
+        assert!(guard(&scoped.policies().next().unwrap().to_json().unwrap()).is_some());
     }
 }

@@ -70,6 +70,12 @@ pub(crate) struct Lens<'e> {
     pub(crate) outcomes: Arc<OutcomeMemo>,
 }
 
+/// The stack kept free at each step of linkage (a stance read, an outcome read): more than the
+/// 100 KiB Cedar checks for before it builds a context or evaluates.
+const LINK_RED_ZONE: usize = 256 * 1024;
+/// The segment grown when less is left.
+const LINK_SEGMENT: usize = 4 * 1024 * 1024;
+
 /// Outcomes computed for linked positions: by proposal and day while open, and once and for all
 /// from the day a decision is taken (it stands).
 #[derive(Debug, Default)]
@@ -256,7 +262,14 @@ impl<'e> Lens<'e> {
         let mut values: Vec<Option<&'static str>> = Vec::with_capacity(links.members.len() + links.proposals.len());
         for &m in &links.members {
             let read = reads.stances.binary_search(&m).is_ok() && Some(m) != holder && seats.contains(&m);
-            values.push(read.then(|| self.stance_in(day, proposal, m, at, memo).stance.as_str()));
+            // A chain of members following one another is as deep as it is long. Cedar wants
+            // 100 KiB of stack left to build a context, or reports "recursion limit reached".
+            let stance = read.then(|| {
+                stacker::maybe_grow(LINK_RED_ZONE, LINK_SEGMENT, || {
+                    self.stance_in(day, proposal, m, at, memo).stance.as_str()
+                })
+            });
+            values.push(stance);
         }
         for &q in &links.proposals {
             let read = reads.outcomes.binary_search(&q).is_ok() && q != proposal;
@@ -284,7 +297,7 @@ impl<'e> Lens<'e> {
             return None;
         }
         // Acyclic (checked at load), but as deep as the strata: grow the stack as needed.
-        let outcome = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || match self.taken(proposal, at) {
+        let outcome = stacker::maybe_grow(LINK_RED_ZONE, LINK_SEGMENT, || match self.taken(proposal, at) {
             Some((taken, _)) => {
                 memo.decided.lock().unwrap_or_else(PoisonError::into_inner).insert(proposal, (taken.on, taken.outcome));
                 taken.outcome
