@@ -698,3 +698,21 @@ fn long_chains_of_linkage_decide_on_a_small_stack() {
     // No position fails for want of stack (Cedar would say "recursion limit reached").
     assert_eq!(decided, (1000, 0, Outcome::Adopted));
 }
+
+/// See: a proposal's history looked only at its own dates, so a package whose other part was
+/// decided (with nothing of its own changing that day) showed no step then.
+#[test]
+fn the_history_of_a_package_steps_when_its_other_part_is_decided() {
+    let text = format!(
+        "{OSCE}\n[[proposal]]\nid = \"mandate\"\ncommittee = \"MC\"\nkind = \"mandate\"\nengagement = \"new\"\ncirculated = 2023-11-27\ndeadline = 2023-12-20\nprocedure = \"meeting\"\nattributes = {{ groups = [] }}\n\n[[position]]\nid = \"est-mandate-with-posts\"\nmember = \"EST\"\nsource = \"test\"\npolicy = 'forbid (principal, action, resource) when {{ resource.kind == \"mandate\" }} unless {{ context.outcomes has \"top-posts\" && context.outcomes[\"top-posts\"] == \"adopted\" }};'\n"
+    );
+    let engine = concord_core::load(&text, "osce.toml").unwrap();
+    let p = engine.proposal_index("mandate").unwrap();
+    assert_eq!(objecting_on(&engine, "mandate", "2023-12-01"), (Outcome::Pending, vec![]));
+    let history = engine.history(p, "2023-12-31".parse().unwrap()).unwrap();
+    let steps: Vec<(String, Outcome)> = history.outcomes.iter().map(|s| (s.date.to_string(), s.to)).collect();
+    // Blocked until the posts are extended, then pending until its own meeting adopts it.
+    let expected =
+        [("2023-11-27", Outcome::Blocked), ("2023-12-01", Outcome::Pending), ("2023-12-20", Outcome::Adopted)];
+    assert_eq!(steps, expected.map(|(d, o)| (d.to_owned(), o)));
+}

@@ -159,7 +159,26 @@ impl Engine {
     /// Every date in `start..=end` on which something a proposal reads can change.
     fn turning_points(&self, lens: &Lens<'_>, proposal: usize, start: Date, end: Date) -> Vec<Date> {
         let mut dates = vec![start, end];
+        let mut visited = std::collections::HashSet::new();
+        self.turning_points_into(lens, proposal, start, end, &mut dates, &mut visited);
         let in_range = |d: &Date| (start..=end).contains(d);
+        dates.retain(in_range);
+        dates.sort_unstable();
+        dates.dedup();
+        dates
+    }
+
+    /// The dates of [`Engine::turning_points`], for one proposal and, through linked positions,
+    /// the proposals whose outcomes it reads (each once).
+    fn turning_points_into(
+        &self,
+        lens: &Lens<'_>,
+        proposal: usize,
+        start: Date,
+        end: Date,
+        dates: &mut Vec<Date>,
+        visited: &mut std::collections::HashSet<usize>,
+    ) {
         if let Some(votes) = self.votes_by_proposal.get(proposal) {
             dates.extend(votes.iter().filter_map(|&v| self.scenario.votes.get(v)).map(|v| v.at));
         }
@@ -168,6 +187,18 @@ impl Engine {
             dates.extend(self.scenario.members.get(m).and_then(|m| m.joined));
             for &pos in self.positions_by_member.get(m).map_or(&[][..], Vec::as_slice) {
                 dates.extend(lens.world.changes_between(pos, start, end));
+                // A linked position changes when the outcomes it reads here do (acyclic).
+                let read = self.class_reads(&self.links, pos, proposal).map_or(&[][..], |r| r.outcomes.as_slice());
+                for &q in read.iter().filter(|&&q| q != proposal) {
+                    let record = self.record_of.get(q).copied().flatten().and_then(|r| self.scenario.decisions.get(r));
+                    dates.extend(self.scenario.proposals.get(q).and_then(|x| x.circulated));
+                    dates.extend(record.map(|r| r.on));
+                    if visited.insert(q) {
+                        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                            self.turning_points_into(lens, q, start, end, dates, visited)
+                        });
+                    }
+                }
             }
         }
         if let Some(p) = self.scenario.proposals.get(proposal) {
@@ -180,9 +211,5 @@ impl Engine {
             }
         }
         dates.extend(self.withdrawal(proposal).map(|(w, _)| w));
-        dates.retain(in_range);
-        dates.sort_unstable();
-        dates.dedup();
-        dates
     }
 }
