@@ -344,18 +344,10 @@ impl TryFrom<ExactAttribute> for Attribute {
             ExactAttribute::One(v) => Value::try_from(v).map(Attribute::One),
             ExactAttribute::List(items) => {
                 let items = items.into_iter().map(Value::try_from).collect::<Result<Vec<_>, _>>()?;
-                if let Some(bool) = items.iter().find(|v| matches!(v, Value::Bool(_))) {
-                    return Err(format!("a list attribute holds strings or numbers, not the boolean `{bool}`"));
-                }
-                if let Some(first) = items.first()
-                    && let Some(other) =
-                        items.iter().find(|v| std::mem::discriminant(*v) != std::mem::discriminant(first))
-                {
-                    return Err(format!(
-                        "a list attribute holds values of one type, but `{first}` is {} and `{other}` is {}",
-                        first.type_with_article(),
-                        other.type_with_article()
-                    ));
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(message) = Attribute::list_item_problem(items.first().filter(|_| i > 0), item) {
+                        return Err(format!("item {}: {message}", i + 1));
+                    }
                 }
                 Ok(Attribute::List(items))
             }

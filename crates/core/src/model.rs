@@ -365,6 +365,20 @@ impl Attribute {
         }
     }
 
+    /// What is wrong with an item of a list, given the list's first good item: a list holds
+    /// strings, integers or decimals, all of one type. The one rule for a file and a change.
+    pub(crate) fn list_item_problem(first: Option<&Value>, item: &Value) -> Option<String> {
+        if let Value::Bool(b) = item {
+            return Some(format!("a list attribute holds strings or numbers, found the boolean `{b}`"));
+        }
+        let first = first.filter(|f| std::mem::discriminant(*f) != std::mem::discriminant(item))?;
+        Some(format!(
+            "the list mixes {}s and {}s: a list attribute holds values of one type",
+            first.type_name(),
+            item.type_name()
+        ))
+    }
+
     /// Every value it holds: the one, or the list's.
     pub fn values(&self) -> &[Value] {
         match self {

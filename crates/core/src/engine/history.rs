@@ -182,7 +182,7 @@ impl Engine {
         if let Some(votes) = self.votes_by_proposal.get(proposal) {
             dates.extend(votes.iter().filter_map(|&v| self.scenario.votes.get(v)).map(|v| v.at));
         }
-        let seats = self.committees.get(self.committee_of(proposal)).map_or(&[][..], |c| c.seats.as_slice());
+        let seats = self.seats_of(proposal);
         for &m in seats {
             dates.extend(self.scenario.members.get(m).and_then(|m| m.joined));
             for &pos in self.positions_by_member.get(m).map_or(&[][..], Vec::as_slice) {
@@ -190,9 +190,7 @@ impl Engine {
                 // A linked position changes when the outcomes it reads here do (acyclic).
                 let read = self.class_reads(&self.links, pos, proposal).map_or(&[][..], |r| r.outcomes.as_slice());
                 for &q in read.iter().filter(|&&q| q != proposal) {
-                    let record = self.record_of.get(q).copied().flatten().and_then(|r| self.scenario.decisions.get(r));
-                    dates.extend(self.scenario.proposals.get(q).and_then(|x| x.circulated));
-                    dates.extend(record.map(|r| r.on));
+                    dates.extend(self.record_dates(q));
                     if visited.insert(q) {
                         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
                             self.turning_points_into(lens, q, start, end, dates, visited)

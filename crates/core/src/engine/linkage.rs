@@ -256,7 +256,7 @@ impl Engine {
 
     /// The stances each member's positions read on a proposal: edges member → member.
     fn stance_edges(&self, links: &Links, proposal: usize) -> HashMap<usize, Vec<Edge>> {
-        let seats = self.committees.get(self.committee_of(proposal)).map_or(&[][..], |c| c.seats.as_slice());
+        let seats = self.seats_of(proposal);
         let mut edges: HashMap<usize, Vec<Edge>> = HashMap::new();
         for &m in seats {
             for &pos in self.positions_by_member.get(m).map_or(&[][..], Vec::as_slice) {
@@ -318,7 +318,7 @@ impl Engine {
         let mut edges: HashMap<usize, Vec<Edge>> = HashMap::new();
         let mut on: Vec<Vec<Edge>> = vec![Vec::new(); self.scenario.proposals.len()];
         for p in 0..self.scenario.proposals.len() {
-            let seats = self.committees.get(self.committee_of(p)).map_or(&[][..], |c| c.seats.as_slice());
+            let seats = self.seats_of(p);
             for &m in seats {
                 for &pos in self.positions_by_member.get(m).map_or(&[][..], Vec::as_slice) {
                     let Some(reads) = self.class_reads(links, pos, p) else { continue };
@@ -394,7 +394,7 @@ impl Engine {
                 let Some(links) = self.links.of(pos) else { continue };
                 let by_stance = links.members.iter().any(|&m| member_affected(m));
                 let by_outcome = links.proposals.iter().any(|&q| {
-                    let seats = self.committees.get(self.committee_of(q)).map_or(&[][..], |c| c.seats.as_slice());
+                    let seats = self.seats_of(q);
                     seats.iter().any(|&m| member_affected(m))
                 });
                 if (by_stance || by_outcome)

@@ -339,6 +339,11 @@ impl Engine {
         self.index.committees.get(id).copied()
     }
 
+    /// The seats of a proposal's committee, whatever the date (member indices).
+    pub(crate) fn seats_of(&self, proposal: usize) -> &[usize] {
+        self.committees.get(self.committee_of(proposal)).map_or(&[][..], |c| c.seats.as_slice())
+    }
+
     /// The members seated on a committee on a date: its seats, less members not yet joined.
     pub fn seated(&self, committee: usize, at: Date) -> Vec<usize> {
         let Some(c) = self.committees.get(committee) else { return Vec::new() };

@@ -230,6 +230,19 @@ impl Engine {
         }
     }
 
+    /// The dates of a proposal's own records on which its outcome can change: its circulation,
+    /// its deadline, each extension (when made and the deadline it sets), its withdrawal and its
+    /// recorded decision.
+    pub(crate) fn record_dates(&self, proposal: usize) -> Vec<Date> {
+        let Some(p) = self.scenario.proposals.get(proposal) else { return Vec::new() };
+        let extensions = self.extensions_of.get(proposal).map_or(&[][..], Vec::as_slice);
+        let moved = extensions.iter().filter_map(|&x| self.scenario.extensions.get(x)).flat_map(|x| [x.on, x.deadline]);
+        let record =
+            self.record_of.get(proposal).copied().flatten().and_then(|r| self.scenario.decisions.get(r)).map(|r| r.on);
+        let withdrawn = self.withdrawal(proposal).map(|(w, _)| w);
+        [p.circulated, p.deadline, record, withdrawn].into_iter().flatten().chain(moved).collect()
+    }
+
     /// The committee's rule of a proposal.
     pub(crate) fn rule_of(&self, proposal: usize) -> Option<&crate::rules::CompiledRule> {
         self.committees.get(self.committee_of(proposal)).map(|c| &c.rule)
@@ -258,24 +271,46 @@ impl<'e> Lens<'e> {
             return Some(Verdict::Silent);
         }
         let holder = e.position_member.get(position).copied();
-        let seats = day.seated.get(e.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
         let mut values: Vec<Option<&'static str>> = Vec::with_capacity(links.members.len() + links.proposals.len());
         for &m in &links.members {
-            let read = reads.stances.binary_search(&m).is_ok() && Some(m) != holder && seats.contains(&m);
-            // A chain of members following one another is as deep as it is long. Cedar wants
-            // 100 KiB of stack left to build a context, or reports "recursion limit reached".
-            let stance = read.then(|| {
-                stacker::maybe_grow(LINK_RED_ZONE, LINK_SEGMENT, || {
-                    self.stance_in(day, proposal, m, at, memo).stance.as_str()
-                })
+            let read = reads.stances.binary_search(&m).is_ok();
+            values.push(if read {
+                self.stance_read(day, proposal, holder, m, at, memo).map(Stance::as_str)
+            } else {
+                None
             });
-            values.push(stance);
         }
         for &q in &links.proposals {
-            let read = reads.outcomes.binary_search(&q).is_ok() && q != proposal;
-            values.push(if read { self.outcome_on(q, at).map(Outcome::as_str) } else { None });
+            let read = reads.outcomes.binary_search(&q).is_ok();
+            values.push(if read { self.outcome_read(proposal, q, at).map(Outcome::as_str) } else { None });
         }
         self.days.linked(e, day, position, at, values).get(e, position, class)
+    }
+
+    /// The stance of member `m` on a proposal that a linked position of `holder` reads on a day:
+    /// None when `m` is the holder itself or does not sit on the proposal's committee that day.
+    fn stance_read(
+        &self,
+        day: &Day,
+        proposal: usize,
+        holder: Option<usize>,
+        m: usize,
+        at: Date,
+        memo: &mut Memo,
+    ) -> Option<Stance> {
+        let seats = day.seated.get(self.engine.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
+        if Some(m) == holder || !seats.contains(&m) {
+            return None;
+        }
+        // A chain of members following one another is as deep as it is long. Cedar wants
+        // 100 KiB of stack left to build a context, or reports "recursion limit reached".
+        Some(stacker::maybe_grow(LINK_RED_ZONE, LINK_SEGMENT, || self.stance_in(day, proposal, m, at, memo).stance))
+    }
+
+    /// The outcome of proposal `q` that a linked position on `proposal` reads on a date: None for
+    /// the proposal itself, or when `q` is not before its committee then.
+    fn outcome_read(&self, proposal: usize, q: usize, at: Date) -> Option<Outcome> {
+        if q == proposal { None } else { self.outcome_on(q, at) }
     }
 
     /// The outcome of a proposal on a date as a linked position reads it: its decision's once
@@ -378,20 +413,17 @@ impl<'e> Lens<'e> {
     /// as they were then (None where absent).
     pub(crate) fn links_read(&self, proposal: usize, position: usize, at: Date) -> Vec<LinkRead> {
         let e = self.engine;
-        let Some(links) = e.links.of(position) else { return Vec::new() };
         let Some(reads) = e.class_reads(&e.links, position, proposal) else { return Vec::new() };
         let day = self.day(at);
         let mut memo = Memo::new(e);
         let holder = e.position_member.get(position).copied();
-        let seats = day.seated.get(e.committee_of(proposal)).map_or(&[][..], Vec::as_slice);
         let mut out = Vec::new();
-        for &m in reads.stances.iter().filter(|m| links.members.contains(m)) {
-            let stance = (Some(m) != holder && seats.contains(&m))
-                .then(|| self.stance_in(&day, proposal, m, at, &mut memo).stance);
+        for &m in &reads.stances {
+            let stance = self.stance_read(&day, proposal, holder, m, at, &mut memo);
             out.push(LinkRead::Stance { member: m, stance });
         }
         for &q in reads.outcomes.iter().filter(|&&q| q != proposal) {
-            out.push(LinkRead::Outcome { proposal: q, outcome: self.outcome_on(q, at) });
+            out.push(LinkRead::Outcome { proposal: q, outcome: self.outcome_read(proposal, q, at) });
         }
         out
     }
@@ -562,14 +594,7 @@ impl<'e> Lens<'e> {
     }
 
     fn next_outcome_change_walked(&self, proposal: usize, after: Date, until: Date) -> Option<Date> {
-        let e = self.engine;
-        let p = e.scenario.proposals.get(proposal)?;
-        let extensions = e.extensions_of.get(proposal).map_or(&[][..], Vec::as_slice);
-        let moved = extensions.iter().filter_map(|&x| e.scenario.extensions.get(x)).flat_map(|x| [x.on, x.deadline]);
-        let record =
-            e.record_of.get(proposal).copied().flatten().and_then(|r| e.scenario.decisions.get(r)).map(|r| r.on);
-        let dates = [p.circulated, p.deadline, record, e.withdrawal(proposal).map(|(w, _)| w)].into_iter().flatten();
-        let fixed = dates.chain(moved).filter(|&d| d > after).min();
+        let fixed = self.engine.record_dates(proposal).into_iter().filter(|&d| d > after).min();
         fixed.into_iter().chain(self.next_change(proposal, after, until)).min()
     }
 
@@ -577,8 +602,7 @@ impl<'e> Lens<'e> {
     /// a seated member's stance, or a member taking its seat.
     pub(crate) fn next_change(&self, proposal: usize, after: Date, until: Date) -> Option<Date> {
         let e = self.engine;
-        let committee = e.committee_of(proposal);
-        let seats = e.committees.get(committee).map_or(&[][..], |c| c.seats.as_slice());
+        let seats = e.seats_of(proposal);
         let joins = seats.iter().filter_map(|&m| e.scenario.members.get(m)?.joined).filter(|&j| j > after);
         seats.iter().filter_map(|&m| self.next_change_of(proposal, m, after, until)).chain(joins).min()
     }

@@ -472,7 +472,7 @@ impl<'a> Entry<'a> {
         for (j, v) in items.iter().enumerate() {
             let at = format!("{field}[{j}]");
             let value = match v {
-                TomlValue::Boolean(_) | TomlValue::Array(_) | TomlValue::InlineTable(_) | TomlValue::Datetime(_) => {
+                TomlValue::Array(_) | TomlValue::InlineTable(_) | TomlValue::Datetime(_) => {
                     self.problem(
                         &at,
                         format!("a list attribute holds strings or numbers, found {}", describe_value(v)),
@@ -487,14 +487,7 @@ impl<'a> Entry<'a> {
                     }
                 },
             };
-            if let Some(first) = out.first()
-                && std::mem::discriminant(first) != std::mem::discriminant(&value)
-            {
-                let message = format!(
-                    "the list mixes {} and {}: a list attribute holds values of one type",
-                    plural_type(first),
-                    plural_type(&value)
-                );
+            if let Some(message) = Attribute::list_item_problem(out.first(), &value) {
                 self.problem(&at, message);
                 continue;
             }
@@ -930,11 +923,6 @@ fn convert_value(v: &TomlValue, src: &str) -> Result<Value, (String, Option<Valu
         TomlValue::String(s) => Ok(Value::String(s.value().clone())),
         other => Err((format!("expected a boolean, number or string, found {}", describe_value(other)), None)),
     }
-}
-
-/// A value's type in the plural, for messages: "integers", "decimals".
-fn plural_type(v: &Value) -> String {
-    format!("{}s", v.type_name())
 }
 
 fn describe(item: &Item) -> String {
