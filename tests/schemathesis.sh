@@ -46,11 +46,15 @@ size() { "$CONCORD" --db "$db" ledger checkpoint --format json | python3 -c 'imp
 before=$(size)
 status=0
 # Revoking tokens is left out: schemathesis would revoke the token it tests with.
+# One worker: with two, hypothesis parses lambda sources from both threads at once, and the
+# `ast` module of CPython 3.11 keeps its recursion depth per interpreter, not per thread, so a run
+# can fail with "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905), an
+# error in the tool with nothing to do with the server (a CI run failed on it).
 "$venv/bin/schemathesis" run "$base/api/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,unsupported_method \
   --exclude-path '/api/tokens/{id}' \
-  --max-examples "$examples" --seed 1 --workers 2 --no-color \
+  --max-examples "$examples" --seed 1 --workers 1 --no-color \
   --report junit --report-dir "$PWD/target/artefacts/schemathesis" || status=$?
 
 if ! kill -0 "$server_pid" 2>/dev/null; then
