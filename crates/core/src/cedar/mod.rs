@@ -9,6 +9,7 @@
 //!
 //! No `cedar_policy` type leaves this module's public API: callers see our own types.
 
+pub(crate) mod condition;
 pub(crate) mod position;
 pub(crate) mod reads;
 pub(crate) mod schema;

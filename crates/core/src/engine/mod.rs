@@ -13,6 +13,7 @@ mod baseline;
 pub(crate) mod calendar;
 mod checks;
 mod classes;
+mod conditions;
 mod decision;
 mod evaluation;
 mod history;
@@ -27,6 +28,7 @@ use cedar_policy::{Entities, Validator};
 
 pub use apply::Refused;
 pub use baseline::Baseline;
+pub use conditions::LiftsWhen;
 pub use decision::{Cause, Decision, EvalIssue, MemberStance, Objection, OutcomeChange, Tally};
 pub use evaluation::{Evaluation, FactSet, Observation, WhatIfError};
 pub use history::{History, OutcomeStep, StanceStep};
