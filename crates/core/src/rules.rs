@@ -144,7 +144,45 @@ impl CompiledRule {
     }
 }
 
+/// What stands in the way of adopting a proposal, for the search of what it would take
+/// (`engine::unblock`): a constraint every adopting ballot meets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Obstacle {
+    /// This member objects, and objects in no ballot the rule adopts.
+    Objects(usize),
+    /// In every ballot the rule adopts, one of these members consents, which it does not now.
+    Needs(Vec<usize>),
+}
+
 impl CompiledRule {
+    /// What stands in the way of adoption with these stances, a decision being taken (silence is
+    /// consent under consensus), or None when the rule adopts.
+    pub(crate) fn obstacle(&self, ballot: &[(usize, Stance)]) -> Option<Obstacle> {
+        if self.adopts(ballot, false) {
+            return None;
+        }
+        let first = |want: &dyn Fn(usize, Stance) -> bool| ballot.iter().find(|(m, s)| want(*m, *s)).map(|(m, _)| *m);
+        let not_consenting = || ballot.iter().filter(|(_, s)| *s != Stance::Consent).map(|(m, _)| *m).collect();
+        Some(match &self.rule {
+            Rule::Consensus { .. } => Obstacle::Objects(first(&|_, s| s == Stance::Object)?),
+            Rule::Unanimity { .. } => match first(&|_, s| matches!(s, Stance::Object | Stance::Silent)) {
+                // It must consent (or abstain, which no change gives a member that has not).
+                Some(m) => Obstacle::Needs(vec![m]),
+                // The abstentions reach the shares: one of the abstainers must consent.
+                None => {
+                    Obstacle::Needs(ballot.iter().filter(|(_, s)| *s == Stance::Abstain).map(|(m, _)| *m).collect())
+                }
+            },
+            Rule::Veto { .. } => {
+                match first(&|m, s| s == Stance::Object && self.veto.get(m).copied().unwrap_or(false)) {
+                    Some(m) => Obstacle::Objects(m),
+                    None => Obstacle::Needs(not_consenting()),
+                }
+            }
+            Rule::Majority { .. } | Rule::Qualified { .. } | Rule::Weighted { .. } => Obstacle::Needs(not_consenting()),
+        })
+    }
+
     /// Whether the abstaining members reach the shares at which a constructive abstention
     /// blocks: of the seated members and, with a weight, of their weight.
     fn abstentions_block(&self, c: &ConstructiveAbstention, ballot: &[(usize, Stance)]) -> bool {
@@ -386,4 +424,47 @@ mod tests {
     case!(veto_holder_objects, veto_rule(), [O, C, C, C, C], None, Outcome::Blocked);
     case!(veto_too_few_yes, veto_rule(), [C, C, O, O, S], None, Outcome::Pending);
     case!(veto_too_few_yes_at_deadline, veto_rule(), [C, C, O, O, S], Some("2025-01-01"), Outcome::Blocked);
+
+    /// Every ballot of five members under each kind of rule: where the rule does not adopt, the
+    /// obstacle holds of every ballot it adopts (the search of what it would take relies on it).
+    #[test]
+    fn obstacles_hold_of_every_adopting_ballot() {
+        let all = [O, S, A, C];
+        let ballots: Vec<Vec<(usize, Stance)>> = (0..4usize.pow(5))
+            .map(|mut code| {
+                (0..5)
+                    .map(|m| {
+                        let s = all[code % 4];
+                        code /= 4;
+                        (m, s)
+                    })
+                    .collect()
+            })
+            .collect();
+        let ca = ConstructiveAbstention { members_share: sh("1/3"), weight: None, weight_share: None };
+        let rules = [
+            rule(Rule::CONSENSUS),
+            rule(Rule::UNANIMITY),
+            rule(Rule::Unanimity { constructive_abstention: Some(ca) }),
+            rule(Rule::Majority { share: sh("0.5") }),
+            veto_rule(),
+        ];
+        for r in &rules {
+            for now in &ballots {
+                let Some(obstacle) = r.obstacle(now) else {
+                    assert!(r.adopts(now, false));
+                    continue;
+                };
+                for then in ballots.iter().filter(|b| r.adopts(b, false)) {
+                    let holds = match &obstacle {
+                        Obstacle::Objects(m) => then[*m].1 != Stance::Object && now[*m].1 == Stance::Object,
+                        Obstacle::Needs(ms) => ms
+                            .iter()
+                            .any(|&m| matches!(then[m].1, Stance::Consent | Stance::Abstain) && then[m].1 != now[m].1),
+                    };
+                    assert!(holds, "{:?}: {obstacle:?} fails from {now:?} to {then:?}", r.rule());
+                }
+            }
+        }
+    }
 }

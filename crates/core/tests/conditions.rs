@@ -95,3 +95,39 @@ fn the_enlargement_positions_in_words() {
         "{words:#?}"
     );
 }
+
+/// The test of done: on the bundled NATO example, Türkiye's veto on the Montana exercise
+/// lifts when both Gaza facts are true, or when Türkiye consents; no single fact is enough.
+#[test]
+fn unblock_the_seed_case() {
+    use concord_core::{Lever, Stance, Value};
+    let engine = example("nato-2025.toml");
+    let p = engine.proposal_index("eadrcc-2025-montana").unwrap();
+    let tur = engine.member_index("TUR").unwrap();
+    let u = engine.unblock(p, engine.as_of(), 3).unwrap();
+    let fact = |f: &str| Lever::Fact { fact: f.to_owned(), value: Value::Bool(true) };
+    assert_eq!(
+        u.ways,
+        vec![
+            vec![Lever::Stance { member: tur, stance: Stance::Consent }],
+            vec![fact("gaza_aid_unobstructed"), fact("gaza_permanent_ceasefire")],
+        ]
+    );
+    assert!(u.decided && !u.adopted_as_it_is);
+    assert_eq!(u.conditions.len(), 1);
+    assert_eq!(
+        u.conditions[0].lifts_when.words.as_deref(),
+        Some("gaza_permanent_ceasefire is true and gaza_aid_unobstructed is true")
+    );
+}
+
+/// Belarus follows Russia on the 2024 Chairmanship: Russia's consent alone would unblock it.
+#[test]
+fn unblock_follows_the_link() {
+    use concord_core::{Lever, Stance};
+    let engine = example("osce-2023.toml");
+    let p = engine.proposal_index("chair-2024-estonia").unwrap();
+    let rus = engine.member_index("RUS").unwrap();
+    let u = engine.unblock(p, engine.as_of(), 2).unwrap();
+    assert_eq!(u.ways, vec![vec![Lever::Stance { member: rus, stance: Stance::Consent }]], "{u:#?}");
+}

@@ -217,6 +217,41 @@ impl Reader<'_> {
     }
 }
 
+/// Every literal a policy compares a fact with (`context.facts.x > 40`, `x == "BGR"`,
+/// `x.lessThan(decimal("1.5"))`), as (fact id, literal as Cedar writes it).
+pub(crate) fn compared(est: &Json) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![est];
+    while let Some(e) = stack.pop() {
+        match e {
+            Json::Object(map) => {
+                if let Some((op, arg)) = single(e) {
+                    let sides = match op {
+                        "==" | "!=" | "<" | "<=" | ">" | ">=" => arg.get("left").zip(arg.get("right")),
+                        "lessThan" | "lessThanOrEqual" | "greaterThan" | "greaterThanOrEqual" => {
+                            arg.as_array().and_then(|a| a.first().zip(a.get(1)))
+                        }
+                        _ => None,
+                    };
+                    if let Some((l, r)) = sides {
+                        for (side, other) in [(l, r), (r, l)] {
+                            if let (Some((scope, name)), Some(lit)) = (context_of(side), literal(other))
+                                && scope == "facts"
+                            {
+                                out.push((name, lit));
+                            }
+                        }
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Json::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out
+}
+
 fn constant(b: Option<bool>) -> Condition {
     b.map_or(Condition::Opaque, Condition::Const)
 }

@@ -19,6 +19,7 @@ mod evaluation;
 mod history;
 pub(crate) mod linkage;
 mod timing;
+mod unblock;
 mod world;
 
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +34,7 @@ pub use decision::{Cause, Decision, EvalIssue, MemberStance, Objection, OutcomeC
 pub use evaluation::{Evaluation, FactSet, Observation, WhatIfError};
 pub use history::{History, OutcomeStep, StanceStep};
 pub use timing::{How, LinkRead, Taken};
+pub use unblock::{Lever, Lifting, Unblock, UnblockError};
 
 use crate::cedar::position::{self, CompiledPosition};
 use crate::cedar::schema::{self, ValueType};

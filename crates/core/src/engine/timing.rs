@@ -68,6 +68,17 @@ pub(crate) struct Lens<'e> {
     /// The outcomes of proposals that linked positions read, by proposal and date (None: not
     /// before its committee): they depend on votes and records, so they live as long as the lens.
     pub(crate) outcomes: Arc<OutcomeMemo>,
+    /// Stances held on one proposal whatever the votes and positions say (what it would take:
+    /// a member's change of mind).
+    pub(crate) cast: Option<Arc<Cast>>,
+}
+
+/// Stances of members on one proposal, held in a lens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Cast {
+    pub(crate) proposal: usize,
+    /// By member index.
+    pub(crate) stances: Vec<(usize, Stance)>,
 }
 
 /// The stack kept free at each step of linkage (a stance read, an outcome read): more than the
@@ -89,7 +100,7 @@ pub(crate) struct OutcomeMemo {
 
 impl<'e> Lens<'e> {
     pub(crate) fn new(engine: &'e Engine, world: Arc<World>, days: Arc<Days>) -> Lens<'e> {
-        Lens { engine, world, days, outcomes: Arc::default() }
+        Lens { engine, world, days, outcomes: Arc::default(), cast: None }
     }
 
     /// A lens that keeps the outcomes it computes in `outcomes` (the engine's, between changes).
@@ -99,7 +110,7 @@ impl<'e> Lens<'e> {
         days: Arc<Days>,
         outcomes: Arc<OutcomeMemo>,
     ) -> Lens<'e> {
-        Lens { engine, world, days, outcomes }
+        Lens { engine, world, days, outcomes, cast: None }
     }
 }
 
@@ -363,6 +374,13 @@ impl<'e> Lens<'e> {
             return known.clone();
         }
         let e = self.engine;
+        if let Some(cast) = self.cast.as_deref().filter(|c| c.proposal == proposal)
+            && let Some(&(_, stance)) = cast.stances.iter().find(|(m, _)| *m == member)
+        {
+            let stance = MemberStance { member, stance, cause: None };
+            memo.keep(e, &stance);
+            return stance;
+        }
         if let Some(v) = self.latest_vote(proposal, member, at) {
             let stance = match e.scenario.votes.get(v).map(|v| v.stance) {
                 Some(VoteStance::Consent) => Some(Stance::Consent),
@@ -394,6 +412,13 @@ impl<'e> Lens<'e> {
         };
         memo.keep(e, &stance);
         stance
+    }
+
+    /// One member's stance on a proposal on a day.
+    pub(crate) fn member_stance(&self, proposal: usize, member: usize, at: Date) -> Stance {
+        let day = self.day(at);
+        let mut memo = Memo::new(self.engine);
+        self.stance_in(&day, proposal, member, at, &mut memo).stance
     }
 
     /// Every seated member's stance on a proposal on a day, in seat order.

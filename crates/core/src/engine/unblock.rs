@@ -1,0 +1,567 @@
+//! What it would take (contract §7): the smallest sets of changes that would adopt a proposal,
+//! and the single changes that would adopt the most of a programme.
+//!
+//! A change is a fact held at another value throughout (a what-if) or a member's consent (a vote
+//! on the date). A way is a set of changes with which the proposal, decided as if its decision
+//! fell on the date (for a decided proposal: put again then), is adopted, and no proper subset
+//! of which is.
+//!
+//! The search does not enumerate the space of changes. In a ballot the rule does not adopt, the
+//! rule names an obstacle that every adopting ballot must clear ([`crate::rules::Obstacle`]): a
+//! member that objects and must stop, or members of whom one must come to consent. A member stops
+//! objecting by consenting, or by a change to what its positions read: the search tries each
+//! smallest such change among the facts (and, for linked positions, the stances) the member's
+//! positions read, then looks again. Every adopting set of changes contains a set this finds, so
+//! the minimal ones among those found are exactly the minimal ways. Each is found by deciding
+//! the proposal again with the engine, and `tests/unblock.rs` checks the whole against a
+//! brute-force search of every set of candidate changes.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use super::Engine;
+use super::timing::{Cast, Lens};
+use super::world::{Days, World};
+use crate::cedar::schema::ValueType;
+use crate::date::Date;
+use crate::model::Value;
+use crate::number::Decimal;
+use crate::rules::{Obstacle, Outcome, Stance};
+
+/// One change: a fact's value, or a member's stance on the proposal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Lever {
+    /// The fact holds this value throughout, as a what-if `--set` does.
+    Fact {
+        /// The fact id.
+        fact: String,
+        /// Its value.
+        value: Value,
+    },
+    /// The member takes this stance on the proposal (a vote on the date).
+    Stance {
+        /// Member index.
+        member: usize,
+        /// The stance (consent).
+        stance: Stance,
+    },
+}
+
+/// A position's condition for lifting, for a member that objects under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lifting {
+    /// Member index.
+    pub member: usize,
+    /// Position index.
+    pub position: usize,
+    /// When it would lift.
+    pub lifts_when: super::LiftsWhen,
+}
+
+/// What it would take to adopt a proposal on a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unblock {
+    /// Proposal index.
+    pub proposal: usize,
+    /// The date.
+    pub at: Date,
+    /// Its outcome on the date, as `decide` gives it.
+    pub outcome: Outcome,
+    /// Whether its decision was taken by then (the ways are for putting it again).
+    pub decided: bool,
+    /// Whether it would be adopted as it is, were its decision taken on the date.
+    pub adopted_as_it_is: bool,
+    /// Every minimal way of at most `max` changes, smallest first, then by the facts' and the
+    /// members' ids. Each way's changes: facts by id, then members by id.
+    pub ways: Vec<Vec<Lever>>,
+    /// For each member objecting under positions on the date, each position's condition.
+    pub conditions: Vec<Lifting>,
+}
+
+/// Why what it would take cannot be answered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UnblockError {
+    /// The proposal is not before its committee on the date.
+    #[error("proposal `{proposal}` is not before its committee on {at}")]
+    NotBefore {
+        /// The proposal id.
+        proposal: String,
+        /// The date.
+        at: Date,
+    },
+    /// The proposal was withdrawn: a withdrawn proposal is not put again.
+    #[error("proposal `{proposal}` was withdrawn on {on}; a withdrawn proposal is not put again")]
+    Withdrawn {
+        /// The proposal id.
+        proposal: String,
+        /// When.
+        on: Date,
+    },
+}
+
+/// A change inside the search: a candidate fact value (fact and value indices), or a member's
+/// consent. Ordered facts first, then members, as ways are listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Step {
+    Fact(usize, usize),
+    Consent(usize),
+}
+
+/// A set of steps, kept sorted.
+type Steps = BTreeSet<Step>;
+
+/// The candidate values of every fact a position reads: both values of a boolean; for numbers
+/// and strings, the literals positions compare it with (numbers one step either side too) and
+/// the values observed.
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    /// Fact ids, sorted, with their candidate values (sorted, without repeats).
+    facts: Vec<(String, Vec<Value>)>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Candidates {
+    fn new(engine: &Engine) -> Candidates {
+        let mut values: BTreeMap<String, BTreeSet<ValueKey>> = BTreeMap::new();
+        let read: BTreeSet<&String> = if engine.positions.iter().any(|p| p.reads.all_facts) {
+            engine.fact_types.keys().collect()
+        } else {
+            engine.positions.iter().flat_map(|p| p.reads.facts.iter()).collect()
+        };
+        for id in read {
+            let Some(ty) = engine.fact_types.get(id) else { continue };
+            let set = values.entry(id.clone()).or_default();
+            match ty {
+                ValueType::Bool => {
+                    set.insert(ValueKey(Value::Bool(false)));
+                    set.insert(ValueKey(Value::Bool(true)));
+                }
+                _ => {
+                    for &i in engine.facts_by_id.get(id).map_or(&[][..], Vec::as_slice) {
+                        if let Some(f) = engine.scenario.facts.get(i) {
+                            set.insert(ValueKey(f.value.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        for p in &engine.positions {
+            for est in p.policies.policies().filter_map(|p| p.to_json().ok()) {
+                for (fact, literal) in crate::cedar::condition::compared(&est) {
+                    let (Some(ty), Some(set)) = (engine.fact_types.get(&fact), values.get_mut(&fact)) else { continue };
+                    for v in around(*ty, &literal) {
+                        set.insert(ValueKey(v));
+                    }
+                }
+            }
+        }
+        let facts: Vec<(String, Vec<Value>)> =
+            values.into_iter().map(|(k, v)| (k, v.into_iter().map(|v| v.0).collect())).collect();
+        let by_id = facts.iter().enumerate().map(|(i, (id, _))| (id.clone(), i)).collect();
+        Candidates { facts, by_id }
+    }
+}
+
+/// A value ordered for listing: by type, then value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct ValueKey(Value);
+
+impl Ord for ValueKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        fn rank(v: &Value) -> u8 {
+            match v {
+                Value::Bool(_) => 0,
+                Value::Long(_) => 1,
+                Value::Decimal(_) => 2,
+                Value::String(_) => 3,
+            }
+        }
+        match (&self.0, &other.0) {
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Long(a), Value::Long(b)) => a.cmp(b),
+            (Value::Decimal(a), Value::Decimal(b)) => a.units_at(4).cmp(&b.units_at(4)),
+            (Value::String(a), Value::String(b)) => a.cmp(b),
+            (a, b) => rank(a).cmp(&rank(b)),
+        }
+    }
+}
+
+impl PartialOrd for ValueKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The values a literal compared with a fact of type `ty` gives: a number and one step either
+/// side (1 for integers, 0.0001 for decimals, Cedar's finest), a string as it is.
+fn around(ty: ValueType, literal: &str) -> Vec<Value> {
+    match ty {
+        ValueType::Long => literal.parse::<i64>().map_or(Vec::new(), |n| {
+            [n.checked_sub(1), Some(n), n.checked_add(1)].into_iter().flatten().map(Value::Long).collect()
+        }),
+        ValueType::Decimal => {
+            let Some(units) = Decimal::parse(literal).ok().and_then(|d| d.units_at(4)) else { return Vec::new() };
+            [units - 1, units, units + 1]
+                .into_iter()
+                .filter_map(|u| {
+                    let sign = if u < 0 { "-" } else { "" };
+                    let u = u.unsigned_abs();
+                    Decimal::parse(&format!("{sign}{}.{:04}", u / 10_000, u % 10_000)).ok()
+                })
+                .map(Value::Decimal)
+                .collect()
+        }
+        ValueType::String => vec![Value::String(literal.trim_matches('"').to_owned())],
+        ValueType::Bool => Vec::new(),
+    }
+}
+
+/// What can change a member's stance on a proposal: the facts its positions read (None: every
+/// fact), and the members whose stances they read, through linkage.
+#[derive(Debug, Clone, Default)]
+struct Influence {
+    facts: Option<BTreeSet<usize>>,
+    members: BTreeSet<usize>,
+}
+
+/// One question of what it would take: a proposal on a date.
+struct Search<'s, 'e> {
+    engine: &'e Engine,
+    shared: &'s Shared<'e>,
+    proposal: usize,
+    at: Date,
+    max: usize,
+    /// Each member's influence.
+    influence: Vec<Influence>,
+}
+
+/// What the questions of one date share: the candidates, and a lens for each set of facts.
+pub(crate) struct Shared<'e> {
+    engine: &'e Engine,
+    candidates: Candidates,
+    base: Lens<'e>,
+    lenses: RefCell<HashMap<Vec<(usize, usize)>, Lens<'e>>>,
+    influence: Vec<Influence>,
+}
+
+impl<'e> Shared<'e> {
+    pub(crate) fn new(engine: &'e Engine) -> Shared<'e> {
+        let candidates = Candidates::new(engine);
+        let base = Lens::new(engine, Arc::clone(&engine.world), Arc::new(Days::default()));
+        let influence = influences(engine, &candidates);
+        Shared { engine, candidates, base, lenses: RefCell::default(), influence }
+    }
+
+    /// The lens of a world with these facts held (fact and value indices, sorted).
+    fn lens(&self, facts: &[(usize, usize)]) -> Lens<'e> {
+        if facts.is_empty() {
+            return self.base.clone();
+        }
+        if let Some(lens) = self.lenses.borrow().get(facts) {
+            return lens.clone();
+        }
+        let e = self.engine;
+        let overrides: BTreeMap<String, Value> = facts
+            .iter()
+            .filter_map(|&(f, v)| {
+                let (id, values) = self.candidates.facts.get(f)?;
+                Some((id.clone(), values.get(v)?.clone()))
+            })
+            .collect();
+        let changed: Vec<&str> = overrides.keys().map(String::as_str).collect();
+        let days = Days::sharing(&self.base.days, e, &changed);
+        let lens = Lens::new(e, Arc::new(World::new(e, overrides)), Arc::new(days));
+        let mut lenses = self.lenses.borrow_mut();
+        if lenses.len() > 4096 {
+            lenses.clear();
+        }
+        lenses.insert(facts.to_vec(), lens.clone());
+        lens
+    }
+}
+
+/// Every member's influence, through the linked positions it holds.
+fn influences(engine: &Engine, candidates: &Candidates) -> Vec<Influence> {
+    let members = engine.scenario.members.len();
+    // Direct: the facts each member's positions read, and the members they follow.
+    let direct: Vec<Influence> = (0..members)
+        .map(|m| {
+            let mut facts = Some(BTreeSet::new());
+            let mut follows = BTreeSet::new();
+            for &pos in engine.positions_by_member.get(m).map_or(&[][..], Vec::as_slice) {
+                let Some(p) = engine.positions.get(pos) else { continue };
+                if let Some(links) = engine.links.of(pos) {
+                    follows.extend(links.members.iter().copied().filter(|&x| x != m));
+                    // Another proposal's outcome can change with any fact.
+                    if !links.proposals.is_empty() {
+                        facts = None;
+                    }
+                }
+                if p.reads.all_facts {
+                    facts = None;
+                }
+                if let Some(set) = facts.as_mut() {
+                    set.extend(p.reads.facts.iter().filter_map(|f| candidates.by_id.get(f).copied()));
+                }
+            }
+            Influence { facts, members: follows }
+        })
+        .collect();
+    // Through the members followed, and those they follow.
+    (0..members)
+        .map(|m| {
+            let mut out = direct.get(m).cloned().unwrap_or_default();
+            let mut todo: Vec<usize> = out.members.iter().copied().collect();
+            let mut seen: HashSet<usize> = HashSet::from([m]);
+            while let Some(x) = todo.pop() {
+                if !seen.insert(x) {
+                    continue;
+                }
+                let Some(d) = direct.get(x) else { continue };
+                match (&mut out.facts, &d.facts) {
+                    (Some(mine), Some(theirs)) => mine.extend(theirs),
+                    (mine, _) => *mine = None,
+                }
+                out.members.insert(x);
+                todo.extend(d.members.iter().copied());
+            }
+            out.members.remove(&m);
+            out
+        })
+        .collect()
+}
+
+impl Engine {
+    /// What it would take to adopt a proposal on a date: every minimal way of at most `max`
+    /// changes, with the conditions of the positions that object.
+    pub fn unblock(&self, proposal: usize, at: Date, max: usize) -> Result<Unblock, UnblockError> {
+        let shared = Shared::new(self);
+        self.unblock_with(&shared, proposal, at, max)
+    }
+
+    pub(crate) fn unblock_with<'e>(
+        &'e self,
+        shared: &Shared<'e>,
+        proposal: usize,
+        at: Date,
+        max: usize,
+    ) -> Result<Unblock, UnblockError> {
+        let id = || self.scenario.proposals.get(proposal).map(|p| p.id.clone()).unwrap_or_default();
+        let lens = self.shared_lens();
+        let Some(outcome) = lens.outcome_on(proposal, at) else {
+            return Err(UnblockError::NotBefore { proposal: id(), at });
+        };
+        let taken = lens.taken(proposal, at).map(|(t, _)| t);
+        if let Some(t) = taken.filter(|t| t.outcome == Outcome::Withdrawn) {
+            return Err(UnblockError::Withdrawn { proposal: id(), on: t.on });
+        }
+        let search = Search { engine: self, shared, proposal, at, max, influence: shared.influence.clone() };
+        let ballot = shared.base.ballot(proposal, at);
+        let mut conditions = Vec::new();
+        for s in &ballot.stances {
+            if let (Stance::Object, Some(super::Cause::Positions(positions))) = (s.stance, &s.cause) {
+                for &position in positions {
+                    conditions.push(Lifting {
+                        member: s.member,
+                        position,
+                        lifts_when: self.lifts_when(position, proposal, at),
+                    });
+                }
+            }
+        }
+        let adopted_as_it_is = search.adopts(&Steps::new());
+        let ways = if adopted_as_it_is { Vec::new() } else { search.ways() };
+        Ok(Unblock { proposal, at, outcome, decided: taken.is_some(), adopted_as_it_is, ways, conditions })
+    }
+}
+
+impl Search<'_, '_> {
+    /// The lens of a set of steps: its facts held, its members consenting.
+    fn lens(&self, steps: &Steps) -> Lens<'_> {
+        let facts: Vec<(usize, usize)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Fact(f, v) => Some((*f, *v)),
+                Step::Consent(_) => None,
+            })
+            .collect();
+        let mut lens = self.shared.lens(&facts);
+        let stances: Vec<(usize, Stance)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Consent(m) => Some((*m, Stance::Consent)),
+                Step::Fact(..) => None,
+            })
+            .collect();
+        if !stances.is_empty() {
+            lens.cast = Some(Arc::new(Cast { proposal: self.proposal, stances }));
+        }
+        lens
+    }
+
+    /// The stances counted, and whether the rule adopts with them, decided on the date.
+    fn decide(&self, steps: &Steps) -> (Vec<(usize, Stance)>, bool) {
+        let lens = self.lens(steps);
+        let ballot = lens.ballot(self.proposal, self.at);
+        let deadline = self.engine.deadline_on(self.proposal, self.at).map(|_| self.at);
+        let adopted = lens.outcome(self.proposal, &ballot, self.at, deadline) == Outcome::Adopted;
+        (lens.counted(self.proposal, &ballot), adopted)
+    }
+
+    fn adopts(&self, steps: &Steps) -> bool {
+        self.decide(steps).1
+    }
+
+    /// Every minimal way, sorted.
+    fn ways(&self) -> Vec<Vec<Lever>> {
+        let mut seen = HashSet::new();
+        let mut found = Vec::new();
+        self.explore(Steps::new(), &mut seen, &mut found);
+        let minimal: Vec<&Steps> =
+            found.iter().filter(|w| !found.iter().any(|x| x.len() < w.len() && x.is_subset(w))).collect();
+        let mut ways: Vec<Vec<Lever>> = minimal.into_iter().map(|w| self.levers(w)).collect();
+        ways.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| self.order(a).cmp(&self.order(b))));
+        ways.dedup();
+        ways
+    }
+
+    /// A way's sort key: its facts' ids and values, then its members' ids.
+    fn order(&self, way: &[Lever]) -> Vec<(u8, String, Option<ValueKey>)> {
+        way.iter()
+            .map(|l| match l {
+                Lever::Fact { fact, value } => (0, fact.clone(), Some(ValueKey(value.clone()))),
+                Lever::Stance { member, .. } => {
+                    (1, self.engine.scenario.members.get(*member).map(|m| m.id.clone()).unwrap_or_default(), None)
+                }
+            })
+            .collect()
+    }
+
+    fn levers(&self, steps: &Steps) -> Vec<Lever> {
+        let mut levers: Vec<Lever> = steps.iter().filter_map(|s| self.lever(*s)).collect();
+        let order = |l: &Lever| self.order(std::slice::from_ref(l));
+        levers.sort_by_key(order);
+        levers
+    }
+
+    fn lever(&self, step: Step) -> Option<Lever> {
+        Some(match step {
+            Step::Fact(f, v) => {
+                let (fact, values) = self.shared.candidates.facts.get(f)?;
+                Lever::Fact { fact: fact.clone(), value: values.get(v)?.clone() }
+            }
+            Step::Consent(m) => Lever::Stance { member: m, stance: Stance::Consent },
+        })
+    }
+
+    fn explore(&self, steps: Steps, seen: &mut HashSet<Steps>, found: &mut Vec<Steps>) {
+        if !seen.insert(steps.clone()) {
+            return;
+        }
+        let (counted, adopted) = self.decide(&steps);
+        if adopted {
+            found.push(steps);
+            return;
+        }
+        if steps.len() >= self.max {
+            return;
+        }
+        let Some(rule) = self.engine.rule_of(self.proposal) else { return };
+        match rule.obstacle(&counted) {
+            None => {}
+            Some(Obstacle::Objects(m)) => {
+                let mut with = steps.clone();
+                with.insert(Step::Consent(m));
+                self.explore(with, seen, found);
+                for lift in self.lifts(&steps, m) {
+                    let mut with = steps.clone();
+                    with.extend(lift);
+                    self.explore(with, seen, found);
+                }
+            }
+            Some(Obstacle::Needs(members)) => {
+                for m in members {
+                    let mut with = steps.clone();
+                    with.insert(Step::Consent(m));
+                    if with.len() > steps.len() {
+                        self.explore(with, seen, found);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The smallest sets of steps, added to `steps` within the budget, with which member `m` no
+    /// longer objects (its own consent aside).
+    fn lifts(&self, steps: &Steps, m: usize) -> Vec<Vec<Step>> {
+        let budget = self.max.saturating_sub(steps.len());
+        let influence = self.influence.get(m).cloned().unwrap_or_default();
+        let held: HashSet<usize> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Fact(f, _) => Some(*f),
+                Step::Consent(_) => None,
+            })
+            .collect();
+        let current = self.shared.base.day(self.at).facts.clone();
+        let facts: Vec<usize> = match &influence.facts {
+            Some(set) => set.iter().copied().collect(),
+            None => (0..self.shared.candidates.facts.len()).collect(),
+        };
+        let mut candidates: Vec<Step> = Vec::new();
+        for f in facts.into_iter().filter(|f| !held.contains(f)) {
+            let Some((id, values)) = self.shared.candidates.facts.get(f) else { continue };
+            let now = current.get(id).map(|o| &o.value);
+            for (v, value) in values.iter().enumerate() {
+                if Some(value) != now {
+                    candidates.push(Step::Fact(f, v));
+                }
+            }
+        }
+        candidates.extend(influence.members.iter().map(|&x| Step::Consent(x)).filter(|s| !steps.contains(s)));
+        let mut out: Vec<Vec<Step>> = Vec::new();
+        for size in 1..=budget.min(candidates.len()) {
+            let mut pick = Vec::with_capacity(size);
+            self.combinations(&candidates, 0, size, &mut pick, &mut |pick| {
+                if out.iter().any(|lift| lift.iter().all(|s| pick.contains(s))) {
+                    return;
+                }
+                let mut with = steps.clone();
+                with.extend(pick.iter().copied());
+                if self.lens(&with).member_stance(self.proposal, m, self.at) != Stance::Object {
+                    out.push(pick.to_vec());
+                }
+            });
+        }
+        out
+    }
+
+    /// Calls `visit` with every choice of `size` steps from `from` on, at most one value a fact.
+    fn combinations(
+        &self,
+        candidates: &[Step],
+        from: usize,
+        size: usize,
+        pick: &mut Vec<Step>,
+        visit: &mut dyn FnMut(&[Step]),
+    ) {
+        if pick.len() == size {
+            visit(pick);
+            return;
+        }
+        for i in from..candidates.len() {
+            let Some(&step) = candidates.get(i) else { continue };
+            let clash = match step {
+                Step::Fact(f, _) => pick.iter().any(|s| matches!(s, Step::Fact(g, _) if *g == f)),
+                Step::Consent(_) => false,
+            };
+            if clash {
+                continue;
+            }
+            pick.push(step);
+            self.combinations(candidates, i + 1, size, pick, visit);
+            pick.pop();
+        }
+    }
+}
