@@ -14,6 +14,8 @@
 
 use serde_json::Value as Json;
 
+use super::reads::reads_context;
+
 /// A comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Cmp {
@@ -267,16 +269,6 @@ fn single(e: &Json) -> Option<(&str, &Json)> {
         return None;
     }
     map.iter().next().map(|(k, v)| (k.as_str(), v))
-}
-
-fn reads_context(e: &Json) -> bool {
-    match e {
-        Json::Object(map) => {
-            map.get("Var").and_then(Json::as_str) == Some("context") || map.values().any(reads_context)
-        }
-        Json::Array(items) => items.iter().any(reads_context),
-        _ => false,
-    }
 }
 
 /// `context.<scope>` as its scope name.

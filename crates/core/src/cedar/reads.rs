@@ -241,6 +241,17 @@ impl Reads {
     }
 }
 
+/// Whether an expression (in EST JSON form) reads `context` anywhere.
+pub(crate) fn reads_context(e: &Json) -> bool {
+    match e {
+        Json::Object(map) => {
+            map.get("Var").and_then(Json::as_str) == Some("context") || map.values().any(reads_context)
+        }
+        Json::Array(items) => items.iter().any(reads_context),
+        _ => false,
+    }
+}
+
 /// A string that is a date as `context.date` writes it.
 pub(crate) fn as_date(text: &str) -> Option<Date> {
     text.parse::<Date>().ok().filter(|d| d.to_string() == text)

@@ -7,7 +7,7 @@
 //! proposal would have to differ ("the engagement is continuing"). Where a part cannot be put in
 //! words, [`LiftsWhen::words`] is None and the caller shows the Cedar text.
 
-use cedar_policy::{Authorizer, Context, Policy, PolicyId, PolicySet, Request};
+use cedar_policy::{Policy, PolicyId, PolicySet};
 use serde_json::Value as Json;
 
 use super::Engine;
@@ -50,8 +50,7 @@ impl Constants for OnProposal<'_> {
         // The representative of the proposal's class agrees with it on all the position reads.
         let table = e_.position_table.get(self.position).and_then(|&t| e_.tables.get(t))?;
         let rep = *table.reps.get(table.class(self.proposal))?;
-        let member = e_.position_member.get(self.position).and_then(|&m| e_.scenario.members.get(m))?;
-        let proposal = e_.scenario.proposals.get(rep)?;
+        let member = e_.position_member.get(self.position).copied()?;
         let policy = serde_json::json!({
             "effect": "forbid",
             "principal": { "op": "All" },
@@ -61,19 +60,7 @@ impl Constants for OnProposal<'_> {
         });
         let policy = Policy::from_json(Some(PolicyId::new("part")), policy).ok()?;
         let set = PolicySet::from_policies([policy]).ok()?;
-        let request = Request::new(
-            e_.names.member(&member.id),
-            e_.names.consent.clone(),
-            e_.names.proposal(&proposal.id),
-            Context::empty(),
-            None,
-        )
-        .ok()?;
-        let response = Authorizer::new().is_authorized(&request, &set, &e_.entities);
-        if response.diagnostics().errors().next().is_some() {
-            return None;
-        }
-        Some(response.diagnostics().reason().next().is_some())
+        e_.forbids_alone(&set, member, rep)
     }
 
     fn seated(&self, member: &str) -> Option<bool> {

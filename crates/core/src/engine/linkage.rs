@@ -26,6 +26,7 @@ use cedar_policy::{Authorizer, Context, Policy, PolicyId, PolicySet, Request};
 use serde_json::Value as Json;
 
 use super::Engine;
+use crate::cedar::reads::reads_context;
 use crate::problem::{Problem, Site, Table};
 
 /// One policy of a linked position: what it reads of stances and outcomes, and its guard.
@@ -87,16 +88,6 @@ fn split_and<'a>(e: &'a Json, out: &mut Vec<&'a Json>) {
             }
         }
         None => out.push(e),
-    }
-}
-
-fn reads_context(e: &Json) -> bool {
-    match e {
-        Json::Object(map) => {
-            map.get("Var").and_then(Json::as_str) == Some("context") || map.values().any(reads_context)
-        }
-        Json::Array(items) => items.iter().any(reads_context),
-        _ => false,
     }
 }
 
@@ -233,19 +224,26 @@ impl Engine {
     /// Whether a guard holds for a member on a proposal (an error counts as holding: the policy
     /// may then forbid).
     fn guard_holds(&self, guard: &PolicySet, member: usize, proposal: usize) -> bool {
-        let (Some(m), Some(p)) = (self.scenario.members.get(member), self.scenario.proposals.get(proposal)) else {
-            return true;
-        };
+        self.forbids_alone(guard, member, proposal).unwrap_or(true)
+    }
+
+    /// Whether a policy set that reads nothing of `context` forbids a member's consent to a
+    /// proposal; None when it cannot be evaluated (an error, or no such member or proposal).
+    pub(crate) fn forbids_alone(&self, set: &PolicySet, member: usize, proposal: usize) -> Option<bool> {
+        let (m, p) = (self.scenario.members.get(member)?, self.scenario.proposals.get(proposal)?);
         let request = Request::new(
             self.names.member(&m.id),
             self.names.consent.clone(),
             self.names.proposal(&p.id),
             Context::empty(),
             None,
-        );
-        let Ok(request) = request else { return true };
-        let response = Authorizer::new().is_authorized(&request, guard, &self.entities);
-        response.diagnostics().reason().next().is_some() || response.diagnostics().errors().next().is_some()
+        )
+        .ok()?;
+        let response = Authorizer::new().is_authorized(&request, set, &self.entities);
+        if response.diagnostics().errors().next().is_some() {
+            return None;
+        }
+        Some(response.diagnostics().reason().next().is_some())
     }
 
     /// What a position reads on a proposal.

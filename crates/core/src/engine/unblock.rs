@@ -232,8 +232,6 @@ struct Search<'s, 'e> {
     proposal: usize,
     at: Date,
     max: usize,
-    /// Each member's influence.
-    influence: Vec<Influence>,
 }
 
 /// What the questions of one date share: the candidates, and a lens for each set of facts.
@@ -356,7 +354,7 @@ impl Engine {
         if let Some(t) = taken.filter(|t| t.outcome == Outcome::Withdrawn) {
             return Err(UnblockError::Withdrawn { proposal: id(), on: t.on });
         }
-        let search = Search { engine: self, shared, proposal, at, max, influence: shared.influence.clone() };
+        let search = Search { engine: self, shared, proposal, at, max };
         let ballot = shared.base.ballot(proposal, at);
         let mut conditions = Vec::new();
         for s in &ballot.stances {
@@ -496,7 +494,7 @@ impl Search<'_, '_> {
     /// longer objects (its own consent aside).
     fn lifts(&self, steps: &Steps, m: usize) -> Vec<Vec<Step>> {
         let budget = self.max.saturating_sub(steps.len());
-        let influence = self.influence.get(m).cloned().unwrap_or_default();
+        let influence = self.shared.influence.get(m).cloned().unwrap_or_default();
         let held: HashSet<usize> = steps
             .iter()
             .filter_map(|s| match s {
