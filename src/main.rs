@@ -42,6 +42,10 @@ enum Command {
     Explain(command::explain::Args),
     /// List the proposals whose outcome changes when facts are set.
     WhatIf(command::what_if::Args),
+    /// What it would take to adopt a proposal: every smallest set of fact values and consents.
+    Unblock(command::unblock::UnblockArgs),
+    /// The single changes (a fact's value, a member's consent) that would adopt the most.
+    Levers(command::unblock::LeversArgs),
     /// Voting power (Banzhaf, Penrose, Shapley–Shubik) of a committee's rule or a weighted game.
     Power(command::power::Args),
     /// Generate a synthetic scenario at programme scale, deterministically from a seed.
@@ -115,6 +119,8 @@ fn main() -> ExitCode {
         Command::Decide(args) => command::decide::run(args, db),
         Command::Explain(args) => command::explain::run(args, db),
         Command::WhatIf(args) => command::what_if::run(args, db),
+        Command::Unblock(args) => command::unblock::unblock(args, db),
+        Command::Levers(args) => command::unblock::levers(args, db),
         Command::Power(args) => command::power::run(args, db),
         Command::Gen(args) => command::gen_scenario::run(args),
         Command::Init(args) => command::store::init(args, db),

@@ -1,4 +1,5 @@
-//! Output for people: the decision table, the explanation tree and the what-if table.
+//! Output for people: the decision table, the explanation tree, the what-if table, what it
+//! would take and the levers.
 //!
 //! Colour goes through `anstream`, which drops it when standard output is not a terminal or
 //! `NO_COLOR` is set, so pipes and files get plain text.
@@ -6,7 +7,9 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use concord_core::report::{DecideReport, DecisionReport, ExplainReport, ObjectionReport, WhatIfReport};
+use concord_core::report::{
+    DecideReport, DecisionReport, ExplainReport, LeversReport, ObjectionReport, UnblockReport, WhatIfReport,
+};
 use concord_core::{Outcome, Stance, Trigger, Value};
 
 use crate::diagnostics::Failure;
@@ -434,6 +437,77 @@ pub(crate) fn what_if(report: &WhatIfReport) -> Result<(), Failure> {
         summary.push_str(&format!("; {} only who objects", count(only, "changes", "change")));
     }
     writeln!(out, "\n{summary}.")?;
+    Ok(())
+}
+
+/// What it would take to adopt a proposal: its ways, then the positions' conditions.
+pub(crate) fn unblock(report: &UnblockReport) -> Result<(), Failure> {
+    let mut out = anstream::stdout().lock();
+    writeln!(out, "{BOLD}What would it take to adopt {} on {}?{BOLD:#}", report.proposal, report.at)?;
+    let outcome = report.outcome.as_str();
+    let style = outcome_style(report.outcome);
+    if report.decided {
+        writeln!(
+            out,
+            "It was decided: {style}{outcome}{style:#}. The ways are for putting it again on {}.",
+            report.at
+        )?;
+    } else {
+        writeln!(out, "It is {style}{outcome}{style:#}.")?;
+    }
+    if report.adopted_as_it_is {
+        writeln!(
+            out,
+            "It would be adopted as it is, were its decision taken on {}: nothing needs to change.",
+            report.at
+        )?;
+    } else if report.ways.is_empty() {
+        let hint =
+            if report.max < crate::command::unblock::MAX_CHANGES { " (a larger --max may find one)" } else { "" };
+        writeln!(out, "No way of at most {} adopts it{hint}.", count(report.max, "change", "changes"))?;
+    } else {
+        let order = if report.ways.len() > 1 { ", smallest first" } else { "" };
+        writeln!(out, "{}{order}:", count(report.ways.len(), "way", "ways"))?;
+        for (i, way) in report.ways.iter().enumerate() {
+            let changes: Vec<String> = way.changes.iter().map(|c| c.in_words()).collect();
+            writeln!(out, "  {}. {}", i + 1, changes.join(" and "))?;
+        }
+    }
+    if !report.conditions.is_empty() {
+        writeln!(out, "\n{BOLD}When the positions would lift{BOLD:#}")?;
+        for c in &report.conditions {
+            let lifts = if c.only_the_proposal {
+                format!("only for a different proposal: {}", c.lifts_when)
+            } else {
+                format!("when {}", c.lifts_when)
+            };
+            writeln!(out, "  {} under {}: lifts {lifts}", c.member, c.position)?;
+        }
+    }
+    Ok(())
+}
+
+/// The levers table: each single change, how many proposals it would adopt, and which.
+pub(crate) fn levers(report: &LeversReport) -> Result<(), Failure> {
+    let mut out = anstream::stdout().lock();
+    writeln!(out, "{BOLD}Levers on {}: the single changes that would adopt a proposal{BOLD:#}", report.at)?;
+    if report.levers.is_empty() {
+        writeln!(out, "No single change would adopt a proposal not adopted on {}.", report.at)?;
+        return Ok(());
+    }
+    let words: Vec<String> = report.levers.iter().map(|l| l.change.in_words()).collect();
+    let w_change = words.iter().map(|w| w.chars().count()).max().unwrap_or(0).max("CHANGE".len());
+    writeln!(out, "{}  {}  {BOLD}PROPOSALS{BOLD:#}", cell(BOLD, "CHANGE", w_change), cell(BOLD, "ADOPTS", 6))?;
+    for (l, w) in report.levers.iter().zip(&words) {
+        writeln!(
+            out,
+            "{}  {}  {}",
+            cell(Style::new(), w, w_change),
+            pad_start(&l.adopts.to_string(), 6),
+            listed(&l.proposals, 3)
+        )?;
+    }
+    writeln!(out, "\n{}.", count(report.levers.len(), "lever", "levers"))?;
     Ok(())
 }
 

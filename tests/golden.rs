@@ -176,3 +176,28 @@ fn the_readme_shows_what_the_program_prints() {
     let what_if = stdout(&with(&["what-if", EXAMPLE], &BOTH_FACTS));
     assert!(what_if.contains("eadrcc-2025-montana  blocked (final)   adopted"), "{what_if}");
 }
+
+#[test]
+fn unblock_montana_text() {
+    insta::assert_snapshot!(stdout(&["unblock", EXAMPLE, "eadrcc-2025-montana"]));
+}
+
+#[test]
+fn unblock_montana_json() {
+    insta::assert_snapshot!(stdout(&["unblock", EXAMPLE, "eadrcc-2025-montana", "--format", "json"]));
+}
+
+#[test]
+fn unblock_osce_estonia_chair_text() {
+    insta::assert_snapshot!(stdout(&["unblock", OSCE_2023, "chair-2024-estonia"]));
+}
+
+#[test]
+fn levers_table() {
+    insta::assert_snapshot!(stdout(&["levers", EXAMPLE]));
+}
+
+#[test]
+fn levers_json() {
+    insta::assert_snapshot!(stdout(&["levers", EXAMPLE, "--format", "json"]));
+}

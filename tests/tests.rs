@@ -21,5 +21,6 @@ mod store;
 mod tamper;
 mod temp_store;
 mod token;
+mod unblock;
 mod util;
 mod wire;

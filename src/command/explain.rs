@@ -1,6 +1,6 @@
 //! `concord explain SCENARIO PROPOSAL`: one proposal with the full chain of reasons.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use concord_core::{Date, Value};
 
@@ -24,23 +24,14 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, db: Option<&Path>) -> Result<(), Failure> {
-    let (scenario, proposal) = match args.targets.as_slice() {
-        [proposal] => (None, proposal),
-        [scenario, proposal] => (Some(PathBuf::from(scenario)), proposal),
-        _ => return Err(Failure::Message("expected SCENARIO PROPOSAL, or PROPOSAL with --db".to_owned())),
-    };
-    let source = super::source(db, scenario.as_deref())?;
+    let (source, index) = super::one_proposal(&args.targets, db)?;
     let engine = source.engine()?;
-    let Some(index) = engine.proposal_index(proposal) else {
-        return Err(Failure::Message(format!("no proposal `{proposal}` in {}", source.place(scenario.as_deref()))));
-    };
-    let at = match args.at {
-        Some(at) => at,
-        None => source.default_date()?,
-    };
+    let at = source.date(args.at)?;
     let evaluation = engine.evaluate(at, &args.set)?;
     let Some(report) = evaluation.explain(index) else {
-        let circulated = engine.scenario().proposals.get(index).and_then(|p| p.circulated);
+        let proposal = engine.scenario().proposals.get(index);
+        let circulated = proposal.and_then(|p| p.circulated);
+        let proposal = proposal.map_or("", |p| p.id.as_str());
         let when = circulated.map_or_else(String::new, |c| format!(" (circulated {c})"));
         return Err(Failure::Message(format!("proposal `{proposal}` is not before its committee on {at}{when}")));
     };

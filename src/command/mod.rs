@@ -11,6 +11,7 @@ pub(crate) mod serve;
 pub(crate) mod store;
 pub(crate) mod timeline;
 pub(crate) mod token;
+pub(crate) mod unblock;
 pub(crate) mod what_if;
 
 use std::path::Path;
@@ -86,6 +87,14 @@ impl Source {
         }
     }
 
+    /// The evaluation date: the one asked for, else the default.
+    pub(crate) fn date(&self, at: Option<Date>) -> Result<Date, Failure> {
+        match at {
+            Some(at) => Ok(at),
+            None => self.default_date(),
+        }
+    }
+
     /// How the source is named in messages.
     pub(crate) fn place(&self, scenario: Option<&Path>) -> String {
         match (self, scenario) {
@@ -105,6 +114,21 @@ pub(crate) fn source(db: Option<&Path>, scenario: Option<&Path>) -> Result<Sourc
         }
         (None, None) => Err(Failure::Message("give a scenario file, or a store with `--db FILE`".to_owned())),
     }
+}
+
+/// The source and the proposal of a command given `SCENARIO PROPOSAL`, or `PROPOSAL` with
+/// `--db`, with the proposal's index.
+pub(crate) fn one_proposal(targets: &[String], db: Option<&Path>) -> Result<(Source, usize), Failure> {
+    let (scenario, proposal) = match targets {
+        [proposal] => (None, proposal),
+        [scenario, proposal] => (Some(std::path::PathBuf::from(scenario)), proposal),
+        _ => return Err(Failure::Message("expected SCENARIO PROPOSAL, or PROPOSAL with --db".to_owned())),
+    };
+    let source = source(db, scenario.as_deref())?;
+    let Some(index) = source.engine()?.proposal_index(proposal) else {
+        return Err(Failure::Message(format!("no proposal `{proposal}` in {}", source.place(scenario.as_deref()))));
+    };
+    Ok((source, index))
 }
 
 /// Seconds since the Unix epoch, from the system clock.

@@ -82,9 +82,9 @@ mod validate;
 pub use change::Change;
 pub use date::{Date, DateError};
 pub use engine::{
-    Baseline, Cause, Decision, Engine, EvalIssue, Evaluation, FactSet, History, How, Lever, Lifting, LiftsWhen,
-    LinkRead, MemberStance, Objection, Observation, OutcomeChange, OutcomeStep, Refused, StanceStep, Taken, Tally,
-    Unblock, UnblockError, WhatIfError,
+    Baseline, Cause, Decision, Engine, EvalIssue, Evaluation, FactSet, History, How, Lever, LeverCount, Levers,
+    Lifting, LiftsWhen, LinkRead, MemberStance, Objection, Observation, OutcomeChange, OutcomeStep, Refused,
+    StanceStep, Taken, Tally, Unblock, UnblockError, WhatIfError,
 };
 pub use model::{
     Attribute, Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact,

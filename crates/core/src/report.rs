@@ -30,7 +30,9 @@ use serde::Serialize;
 
 use crate::Tally;
 use crate::date::Date;
-use crate::engine::{Cause, Decision, Evaluation, How, LinkRead, MemberStance, OutcomeChange};
+use crate::engine::{
+    Cause, Decision, Engine, Evaluation, How, Lever, Levers, LinkRead, MemberStance, OutcomeChange, Unblock,
+};
 use crate::model::Value;
 use crate::rules::{Outcome, Stance};
 
@@ -507,6 +509,168 @@ impl Evaluation<'_> {
                         objecting_before: ids(&c.objecting_before),
                         objecting_after: ids(&c.objecting_after),
                     }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `unblock --format json` (contract §7): what it would take to adopt a proposal on a date.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnblockReport {
+    /// Proposal id.
+    pub proposal: String,
+    /// The date.
+    pub at: Date,
+    /// Its outcome on the date, as `decide` gives it.
+    pub outcome: Outcome,
+    /// Whether its decision was taken by then: the ways are for putting it again on the date.
+    pub decided: bool,
+    /// Whether it would be adopted as it is, were its decision taken on the date (no way is
+    /// then listed).
+    pub adopted_as_it_is: bool,
+    /// The most changes a way was allowed.
+    pub max: usize,
+    /// Every minimal way of at most `max` changes, smallest first.
+    pub ways: Vec<WayReport>,
+    /// For each member objecting under positions, each position's condition for lifting.
+    pub conditions: Vec<ConditionReport>,
+}
+
+/// One way: the changes that together adopt the proposal.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WayReport {
+    /// Facts by id, then members by id.
+    pub changes: Vec<ChangeOf>,
+}
+
+/// One change: a fact's value (as a what-if `--set`), or a member's stance (a vote).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+#[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ChangeOf {
+    /// The fact holds this value throughout.
+    Fact {
+        /// Fact id.
+        fact: String,
+        /// Its value.
+        value: Value,
+    },
+    /// The member takes this stance on the proposal.
+    Stance {
+        /// Member id.
+        member: String,
+        /// The stance.
+        stance: Stance,
+    },
+}
+
+impl ChangeOf {
+    /// The change in words: "gaza_permanent_ceasefire = true", "TUR consents".
+    pub fn in_words(&self) -> String {
+        match self {
+            ChangeOf::Fact { fact, value } => format!("{fact} = {value}"),
+            ChangeOf::Stance { member, stance: Stance::Consent } => format!("{member} consents"),
+            ChangeOf::Stance { member, stance: Stance::Object } => format!("{member} objects"),
+            ChangeOf::Stance { member, stance: Stance::Abstain } => format!("{member} abstains"),
+            ChangeOf::Stance { member, stance: Stance::Silent } => format!("{member} is silent"),
+        }
+    }
+}
+
+/// A position's condition for lifting, for a member that objects under it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConditionReport {
+    /// Member id.
+    pub member: String,
+    /// Position id.
+    pub position: String,
+    /// The condition in words; where it cannot be put in words, a sentence that says so and
+    /// shows the position's Cedar text.
+    pub lifts_when: String,
+    /// Whether only a different proposal would lift it: nothing it reads of facts, stances or
+    /// outcomes can.
+    pub only_the_proposal: bool,
+}
+
+/// `levers --format json` (contract §7): the single changes that would adopt the most.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeversReport {
+    /// The date.
+    pub at: Date,
+    /// Most proposals first.
+    pub levers: Vec<LeverReport>,
+}
+
+/// One single change and the proposals it alone would adopt on the date.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeverReport {
+    /// The change.
+    pub change: ChangeOf,
+    /// How many proposals it would adopt.
+    pub adopts: usize,
+    /// Their ids, in the scenario's order.
+    pub proposals: Vec<String>,
+}
+
+impl Engine {
+    /// A change in the wire format.
+    pub fn change_of(&self, lever: &Lever) -> ChangeOf {
+        let s = &self.scenario();
+        match lever {
+            Lever::Fact { fact, value } => ChangeOf::Fact { fact: fact.clone(), value: value.clone() },
+            Lever::Stance { member, stance } => ChangeOf::Stance {
+                member: s.members.get(*member).map(|m| m.id.clone()).unwrap_or_default(),
+                stance: *stance,
+            },
+        }
+    }
+
+    /// What it would take, in the wire format; `max` as asked.
+    pub fn unblock_report(&self, u: &Unblock, max: usize) -> UnblockReport {
+        let s = self.scenario();
+        UnblockReport {
+            proposal: s.proposals.get(u.proposal).map(|p| p.id.clone()).unwrap_or_default(),
+            at: u.at,
+            outcome: u.outcome,
+            decided: u.decided,
+            adopted_as_it_is: u.adopted_as_it_is,
+            max,
+            ways: u
+                .ways
+                .iter()
+                .map(|way| WayReport { changes: way.iter().map(|l| self.change_of(l)).collect() })
+                .collect(),
+            conditions: u
+                .conditions
+                .iter()
+                .map(|c| ConditionReport {
+                    member: s.members.get(c.member).map(|m| m.id.clone()).unwrap_or_default(),
+                    position: s.positions.get(c.position).map(|p| p.id.clone()).unwrap_or_default(),
+                    lifts_when: c.lifts_when.sentence(),
+                    only_the_proposal: c.lifts_when.only_the_proposal,
+                })
+                .collect(),
+        }
+    }
+
+    /// The levers of a programme in the wire format.
+    pub fn levers_report(&self, levers: &Levers) -> LeversReport {
+        let s = self.scenario();
+        LeversReport {
+            at: levers.at,
+            levers: levers
+                .levers
+                .iter()
+                .map(|l| LeverReport {
+                    change: self.change_of(&l.change),
+                    adopts: l.proposals.len(),
+                    proposals: l.proposals.iter().filter_map(|&p| s.proposals.get(p)).map(|p| p.id.clone()).collect(),
                 })
                 .collect(),
         }

@@ -34,7 +34,7 @@ pub use decision::{Cause, Decision, EvalIssue, MemberStance, Objection, OutcomeC
 pub use evaluation::{Evaluation, FactSet, Observation, WhatIfError};
 pub use history::{History, OutcomeStep, StanceStep};
 pub use timing::{How, LinkRead, Taken};
-pub use unblock::{Lever, Lifting, Unblock, UnblockError};
+pub use unblock::{Lever, LeverCount, Levers, Lifting, Unblock, UnblockError};
 
 use crate::cedar::position::{self, CompiledPosition};
 use crate::cedar::schema::{self, ValueType};

@@ -232,6 +232,8 @@ struct Search<'s, 'e> {
     proposal: usize,
     at: Date,
     max: usize,
+    /// The values of the candidate facts on the date, by fact index.
+    now: Arc<Vec<Option<Value>>>,
 }
 
 /// What the questions of one date share: the candidates, and a lens for each set of facts.
@@ -241,14 +243,29 @@ pub(crate) struct Shared<'e> {
     base: Lens<'e>,
     lenses: RefCell<HashMap<Vec<(usize, usize)>, Lens<'e>>>,
     influence: Vec<Influence>,
+    now: RefCell<HashMap<Date, Arc<Vec<Option<Value>>>>>,
 }
 
 impl<'e> Shared<'e> {
+    /// The candidates and influences of an engine, seen through its world and the days it has
+    /// already looked at.
     pub(crate) fn new(engine: &'e Engine) -> Shared<'e> {
         let candidates = Candidates::new(engine);
-        let base = Lens::new(engine, Arc::clone(&engine.world), Arc::new(Days::default()));
+        let base = Lens::new(engine, Arc::clone(&engine.world), Arc::clone(&engine.days));
         let influence = influences(engine, &candidates);
-        Shared { engine, candidates, base, lenses: RefCell::default(), influence }
+        Shared { engine, candidates, base, lenses: RefCell::default(), influence, now: RefCell::default() }
+    }
+
+    /// The value of every candidate fact on a date.
+    fn now(&self, at: Date) -> Arc<Vec<Option<Value>>> {
+        if let Some(now) = self.now.borrow().get(&at) {
+            return Arc::clone(now);
+        }
+        let day = self.base.day(at);
+        let now: Arc<Vec<Option<Value>>> =
+            Arc::new(self.candidates.facts.iter().map(|(id, _)| day.facts.get(id).map(|o| o.value.clone())).collect());
+        self.now.borrow_mut().insert(at, Arc::clone(&now));
+        now
     }
 
     /// The lens of a world with these facts held (fact and value indices, sorted).
@@ -335,26 +352,7 @@ impl Engine {
     /// changes, with the conditions of the positions that object.
     pub fn unblock(&self, proposal: usize, at: Date, max: usize) -> Result<Unblock, UnblockError> {
         let shared = Shared::new(self);
-        self.unblock_with(&shared, proposal, at, max)
-    }
-
-    pub(crate) fn unblock_with<'e>(
-        &'e self,
-        shared: &Shared<'e>,
-        proposal: usize,
-        at: Date,
-        max: usize,
-    ) -> Result<Unblock, UnblockError> {
-        let id = || self.scenario.proposals.get(proposal).map(|p| p.id.clone()).unwrap_or_default();
-        let lens = self.shared_lens();
-        let Some(outcome) = lens.outcome_on(proposal, at) else {
-            return Err(UnblockError::NotBefore { proposal: id(), at });
-        };
-        let taken = lens.taken(proposal, at).map(|(t, _)| t);
-        if let Some(t) = taken.filter(|t| t.outcome == Outcome::Withdrawn) {
-            return Err(UnblockError::Withdrawn { proposal: id(), on: t.on });
-        }
-        let search = Search { engine: self, shared, proposal, at, max };
+        let found = self.ways_with(&shared, proposal, at, max)?;
         let ballot = shared.base.ballot(proposal, at);
         let mut conditions = Vec::new();
         for s in &ballot.stances {
@@ -368,9 +366,99 @@ impl Engine {
                 }
             }
         }
+        Ok(Unblock {
+            proposal,
+            at,
+            outcome: found.outcome,
+            decided: found.decided,
+            adopted_as_it_is: found.adopted_as_it_is,
+            ways: found.ways,
+            conditions,
+        })
+    }
+
+    /// The levers of a programme on a date: every single change that would adopt a proposal
+    /// not adopted then, with the proposals it would adopt, most first (then in the order of
+    /// ways). Withdrawn proposals and those not before their committee are left out; a decided
+    /// proposal counts for its reconsideration, as [`Engine::unblock`] answers it.
+    pub fn levers(&self, at: Date) -> Levers {
+        let shared = Shared::new(self);
+        let mut by_change: HashMap<Lever, Vec<usize>> = HashMap::new();
+        for proposal in 0..self.scenario.proposals.len() {
+            if self.shared_lens().outcome_on(proposal, at) == Some(Outcome::Adopted) {
+                continue;
+            }
+            let Ok(found) = self.ways_with(&shared, proposal, at, 1) else { continue };
+            for way in found.ways {
+                if let [change] = way.as_slice() {
+                    by_change.entry(change.clone()).or_default().push(proposal);
+                }
+            }
+        }
+        let mut levers: Vec<LeverCount> =
+            by_change.into_iter().map(|(change, proposals)| LeverCount { change, proposals }).collect();
+        let key = |l: &LeverCount| lever_key(self, &l.change);
+        levers.sort_by(|a, b| b.proposals.len().cmp(&a.proposals.len()).then_with(|| key(a).cmp(&key(b))));
+        Levers { at, levers }
+    }
+
+    /// The minimal ways of a proposal on a date, with its outcome.
+    fn ways_with<'e>(
+        &'e self,
+        shared: &Shared<'e>,
+        proposal: usize,
+        at: Date,
+        max: usize,
+    ) -> Result<Found, UnblockError> {
+        let id = || self.scenario.proposals.get(proposal).map(|p| p.id.clone()).unwrap_or_default();
+        let lens = self.shared_lens();
+        let Some(outcome) = lens.outcome_on(proposal, at) else {
+            return Err(UnblockError::NotBefore { proposal: id(), at });
+        };
+        let taken = lens.taken(proposal, at).map(|(t, _)| t);
+        if let Some(t) = taken.filter(|t| t.outcome == Outcome::Withdrawn) {
+            return Err(UnblockError::Withdrawn { proposal: id(), on: t.on });
+        }
+        let search = Search { engine: self, shared, proposal, at, max, now: shared.now(at) };
         let adopted_as_it_is = search.adopts(&Steps::new());
         let ways = if adopted_as_it_is { Vec::new() } else { search.ways() };
-        Ok(Unblock { proposal, at, outcome, decided: taken.is_some(), adopted_as_it_is, ways, conditions })
+        Ok(Found { outcome, decided: taken.is_some(), adopted_as_it_is, ways })
+    }
+}
+
+/// The levers of a programme on a date ([`Engine::levers`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Levers {
+    /// The date.
+    pub at: Date,
+    /// Most proposals first.
+    pub levers: Vec<LeverCount>,
+}
+
+/// One single change and the proposals it alone would adopt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeverCount {
+    /// The change.
+    pub change: Lever,
+    /// Proposal indices, in the scenario's order.
+    pub proposals: Vec<usize>,
+}
+
+/// A proposal's ways, with its outcome.
+struct Found {
+    outcome: Outcome,
+    decided: bool,
+    adopted_as_it_is: bool,
+    ways: Vec<Vec<Lever>>,
+}
+
+/// A change's sort key: facts first, by id and value, then members by id.
+fn lever_key(engine: &Engine, lever: &Lever) -> (u8, String, Option<ValueKey>) {
+    match lever {
+        Lever::Fact { fact, value } => (0, fact.clone(), Some(ValueKey(value.clone()))),
+        Lever::Stance { member, .. } => {
+            (1, engine.scenario.members.get(*member).map(|m| m.id.clone()).unwrap_or_default(), None)
+        }
     }
 }
 
@@ -426,14 +514,7 @@ impl Search<'_, '_> {
 
     /// A way's sort key: its facts' ids and values, then its members' ids.
     fn order(&self, way: &[Lever]) -> Vec<(u8, String, Option<ValueKey>)> {
-        way.iter()
-            .map(|l| match l {
-                Lever::Fact { fact, value } => (0, fact.clone(), Some(ValueKey(value.clone()))),
-                Lever::Stance { member, .. } => {
-                    (1, self.engine.scenario.members.get(*member).map(|m| m.id.clone()).unwrap_or_default(), None)
-                }
-            })
-            .collect()
+        way.iter().map(|l| lever_key(self.engine, l)).collect()
     }
 
     fn levers(&self, steps: &Steps) -> Vec<Lever> {
@@ -494,7 +575,8 @@ impl Search<'_, '_> {
     /// longer objects (its own consent aside).
     fn lifts(&self, steps: &Steps, m: usize) -> Vec<Vec<Step>> {
         let budget = self.max.saturating_sub(steps.len());
-        let influence = self.shared.influence.get(m).cloned().unwrap_or_default();
+        let none = Influence::default();
+        let influence = self.shared.influence.get(m).unwrap_or(&none);
         let held: HashSet<usize> = steps
             .iter()
             .filter_map(|s| match s {
@@ -502,15 +584,14 @@ impl Search<'_, '_> {
                 Step::Consent(_) => None,
             })
             .collect();
-        let current = self.shared.base.day(self.at).facts.clone();
         let facts: Vec<usize> = match &influence.facts {
             Some(set) => set.iter().copied().collect(),
             None => (0..self.shared.candidates.facts.len()).collect(),
         };
         let mut candidates: Vec<Step> = Vec::new();
         for f in facts.into_iter().filter(|f| !held.contains(f)) {
-            let Some((id, values)) = self.shared.candidates.facts.get(f) else { continue };
-            let now = current.get(id).map(|o| &o.value);
+            let Some((_, values)) = self.shared.candidates.facts.get(f) else { continue };
+            let now = self.now.get(f).and_then(Option::as_ref);
             for (v, value) in values.iter().enumerate() {
                 if Some(value) != now {
                     candidates.push(Step::Fact(f, v));
