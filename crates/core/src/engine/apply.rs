@@ -75,6 +75,8 @@ impl Engine {
     fn apply_with(&mut self, at: Date, change: Change, legacy: bool) -> Result<(), Refused> {
         // Whatever the change, the outcomes kept for linked positions may no longer hold.
         self.outcome_memo = Arc::default();
+        // The candidates of what it would take read facts, positions and proposals.
+        self.prepared = std::sync::OnceLock::new();
         match change {
             Change::Vote(v) => {
                 let vote = Vote {

@@ -75,6 +75,17 @@ impl Constants for OnProposal<'_> {
 }
 
 impl Engine {
+    /// Whether a position can object to a proposal on a date, whatever the facts, stances and
+    /// outcomes it reads: it is in force, and some policy's condition for lifting (`ests`: its
+    /// policies as JSON) does not already hold of the proposal. False only when that is sure.
+    pub(crate) fn can_forbid(&self, ests: &[Json], position: usize, proposal: usize, at: Date) -> bool {
+        if !self.scenario.positions.get(position).is_some_and(|p| p.in_force(at)) {
+            return false;
+        }
+        let constants = OnProposal { engine: self, position, proposal, at };
+        ests.iter().any(|est| condition::lifting(est, &constants, false) != Condition::Const(true))
+    }
+
     /// When a position would stop objecting to a proposal on a date, in words.
     pub fn lifts_when(&self, position: usize, proposal: usize, at: Date) -> LiftsWhen {
         let cedar = self.scenario.positions.get(position).map(|p| p.policy.clone()).unwrap_or_default();

@@ -388,7 +388,7 @@ impl<'e> Evaluation<'e> {
         let mut overrides = self.lens.world.overrides.clone();
         overrides.extend(engine.overrides(set)?);
         let changed: Vec<&str> = set.iter().map(|(k, _)| k.as_str()).collect();
-        let days = Days::sharing(&self.lens.days, engine, &changed);
+        let days = Days::sharing(&self.lens.days);
         let lens = Lens::new(engine, Arc::new(World::new(engine, overrides)), Arc::new(days));
         let base = incremental.then_some((self, changed.as_slice()));
         let mut after = Evaluation::new(lens, self.at, base);

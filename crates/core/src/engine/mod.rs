@@ -100,6 +100,9 @@ pub struct Engine {
     /// it is, kept while votes, decisions and deadlines change, and made anew when facts or
     /// positions do.
     days: Arc<world::Days>,
+    /// What questions of what it would take share, worked out on the first (a change to the
+    /// engine starts it again).
+    prepared: std::sync::OnceLock<Arc<unblock::Prepared>>,
 }
 
 fn internal(message: impl Into<String>) -> Vec<Problem> {
@@ -305,6 +308,7 @@ impl Engine {
             superseded_by,
             world: Arc::new(world::World::empty()),
             days: Arc::default(),
+            prepared: std::sync::OnceLock::new(),
         };
         engine.links = engine.link(linked)?;
         engine.refresh();
@@ -316,6 +320,7 @@ impl Engine {
     fn refresh(&mut self) {
         self.world = Arc::new(world::World::new(self, BTreeMap::new()));
         self.days = Arc::default();
+        self.prepared = std::sync::OnceLock::new();
     }
 
     /// The scenario, as given.

@@ -23,6 +23,8 @@ use std::sync::Arc;
 use super::Engine;
 use super::timing::{Cast, Lens};
 use super::world::{Days, World};
+use serde_json::Value as Json;
+
 use crate::cedar::schema::ValueType;
 use crate::date::Date;
 use crate::model::Value;
@@ -122,7 +124,7 @@ pub(crate) struct Candidates {
 }
 
 impl Candidates {
-    fn new(engine: &Engine) -> Candidates {
+    fn new(engine: &Engine, ests: &[Vec<Json>]) -> Candidates {
         let mut values: BTreeMap<String, BTreeSet<ValueKey>> = BTreeMap::new();
         let read: BTreeSet<&String> = if engine.positions.iter().any(|p| p.reads.all_facts) {
             engine.fact_types.keys().collect()
@@ -146,9 +148,9 @@ impl Candidates {
                 }
             }
         }
-        for p in &engine.positions {
-            for est in p.policies.policies().filter_map(|p| p.to_json().ok()) {
-                for (fact, literal) in crate::cedar::condition::compared(&est) {
+        for est in ests.iter().flatten() {
+            {
+                for (fact, literal) in crate::cedar::condition::compared(est) {
                     let (Some(ty), Some(set)) = (engine.fact_types.get(&fact), values.get_mut(&fact)) else { continue };
                     for v in around(*ty, &literal) {
                         set.insert(ValueKey(v));
@@ -217,8 +219,8 @@ fn around(ty: ValueType, literal: &str) -> Vec<Value> {
     }
 }
 
-/// What can change a member's stance on a proposal: the facts its positions read (None: every
-/// fact), and the members whose stances they read, through linkage.
+/// What can change a member's stance on a proposal: the facts read by the positions that can
+/// object to it (None: every fact), and the members whose stances they read, through linkage.
 #[derive(Debug, Clone, Default)]
 struct Influence {
     facts: Option<BTreeSet<usize>>,
@@ -234,26 +236,88 @@ struct Search<'s, 'e> {
     max: usize,
     /// The values of the candidate facts on the date, by fact index.
     now: Arc<Vec<Option<Value>>>,
+    /// Each member's influence on the proposal, as worked out.
+    influence: RefCell<HashMap<usize, Arc<Influence>>>,
 }
 
-/// What the questions of one date share: the candidates, and a lens for each set of facts.
+/// What every question on an engine's state shares, worked out once: the positions' policies
+/// as JSON, the candidate changes, and the candidate facts each position reads.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    ests: Vec<Vec<Json>>,
+    candidates: Candidates,
+    /// By position: the candidate facts it reads (None: every fact).
+    reads: Vec<Option<Vec<usize>>>,
+}
+
+impl Prepared {
+    fn new(engine: &Engine) -> Prepared {
+        let ests: Vec<Vec<Json>> =
+            engine.positions.iter().map(|p| p.policies.policies().filter_map(|p| p.to_json().ok()).collect()).collect();
+        let candidates = Candidates::new(engine, &ests);
+        let reads = engine
+            .positions
+            .iter()
+            .map(|p| {
+                (!p.reads.all_facts)
+                    .then(|| p.reads.facts.iter().filter_map(|f| candidates.by_id.get(f).copied()).collect())
+            })
+            .collect();
+        Prepared { ests, candidates, reads }
+    }
+}
+
+/// Whether a position can object to a proposal on a date, keyed by what that depends on: the
+/// position, the proposal's class in its table, its committee (whose seats a linked position
+/// may read) and the date.
+type ForbidKey = (usize, usize, usize, Date);
+
+/// What the questions of one run share: the prepared candidates, a lens for each set of facts,
+/// and which positions can object to which proposals.
 pub(crate) struct Shared<'e> {
     engine: &'e Engine,
-    candidates: Candidates,
+    prepared: Arc<Prepared>,
     base: Lens<'e>,
     lenses: RefCell<HashMap<Vec<(usize, usize)>, Lens<'e>>>,
-    influence: Vec<Influence>,
     now: RefCell<HashMap<Date, Arc<Vec<Option<Value>>>>>,
+    forbids: RefCell<HashMap<ForbidKey, bool>>,
 }
 
 impl<'e> Shared<'e> {
-    /// The candidates and influences of an engine, seen through its world and the days it has
-    /// already looked at.
+    /// The questions on an engine, seen through its world and the days it has already looked at.
     pub(crate) fn new(engine: &'e Engine) -> Shared<'e> {
-        let candidates = Candidates::new(engine);
+        let prepared = Arc::clone(engine.prepared.get_or_init(|| Arc::new(Prepared::new(engine))));
         let base = Lens::new(engine, Arc::clone(&engine.world), Arc::clone(&engine.days));
-        let influence = influences(engine, &candidates);
-        Shared { engine, candidates, base, lenses: RefCell::default(), influence, now: RefCell::default() }
+        Shared {
+            engine,
+            prepared,
+            base,
+            lenses: RefCell::default(),
+            now: RefCell::default(),
+            forbids: RefCell::default(),
+        }
+    }
+
+    fn candidates(&self) -> &Candidates {
+        &self.prepared.candidates
+    }
+
+    /// Whether a position can object to a proposal on a date, whatever the facts and stances
+    /// it reads: in force, with some policy whose condition for lifting does not hold already.
+    fn can_forbid(&self, position: usize, proposal: usize, at: Date) -> bool {
+        let e = self.engine;
+        let Some(class) = e.position_table.get(position).and_then(|&t| e.tables.get(t)).map(|t| t.class(proposal))
+        else {
+            return true;
+        };
+        let key = (position, class, e.committee_of(proposal), at);
+        if let Some(&known) = self.forbids.borrow().get(&key) {
+            return known;
+        }
+        let ests = self.prepared.ests.get(position).map_or(&[][..], Vec::as_slice);
+        let can = e.can_forbid(ests, position, proposal, at);
+        self.forbids.borrow_mut().insert(key, can);
+        can
     }
 
     /// The value of every candidate fact on a date.
@@ -262,8 +326,9 @@ impl<'e> Shared<'e> {
             return Arc::clone(now);
         }
         let day = self.base.day(at);
-        let now: Arc<Vec<Option<Value>>> =
-            Arc::new(self.candidates.facts.iter().map(|(id, _)| day.facts.get(id).map(|o| o.value.clone())).collect());
+        let now: Arc<Vec<Option<Value>>> = Arc::new(
+            self.candidates().facts.iter().map(|(id, _)| day.facts.get(id).map(|o| o.value.clone())).collect(),
+        );
         self.now.borrow_mut().insert(at, Arc::clone(&now));
         now
     }
@@ -280,12 +345,11 @@ impl<'e> Shared<'e> {
         let overrides: BTreeMap<String, Value> = facts
             .iter()
             .filter_map(|&(f, v)| {
-                let (id, values) = self.candidates.facts.get(f)?;
+                let (id, values) = self.candidates().facts.get(f)?;
                 Some((id.clone(), values.get(v)?.clone()))
             })
             .collect();
-        let changed: Vec<&str> = overrides.keys().map(String::as_str).collect();
-        let days = Days::sharing(&self.base.days, e, &changed);
+        let days = Days::sharing(&self.base.days);
         let lens = Lens::new(e, Arc::new(World::new(e, overrides)), Arc::new(days));
         let mut lenses = self.lenses.borrow_mut();
         if lenses.len() > 4096 {
@@ -294,57 +358,6 @@ impl<'e> Shared<'e> {
         lenses.insert(facts.to_vec(), lens.clone());
         lens
     }
-}
-
-/// Every member's influence, through the linked positions it holds.
-fn influences(engine: &Engine, candidates: &Candidates) -> Vec<Influence> {
-    let members = engine.scenario.members.len();
-    // Direct: the facts each member's positions read, and the members they follow.
-    let direct: Vec<Influence> = (0..members)
-        .map(|m| {
-            let mut facts = Some(BTreeSet::new());
-            let mut follows = BTreeSet::new();
-            for &pos in engine.positions_by_member.get(m).map_or(&[][..], Vec::as_slice) {
-                let Some(p) = engine.positions.get(pos) else { continue };
-                if let Some(links) = engine.links.of(pos) {
-                    follows.extend(links.members.iter().copied().filter(|&x| x != m));
-                    // Another proposal's outcome can change with any fact.
-                    if !links.proposals.is_empty() {
-                        facts = None;
-                    }
-                }
-                if p.reads.all_facts {
-                    facts = None;
-                }
-                if let Some(set) = facts.as_mut() {
-                    set.extend(p.reads.facts.iter().filter_map(|f| candidates.by_id.get(f).copied()));
-                }
-            }
-            Influence { facts, members: follows }
-        })
-        .collect();
-    // Through the members followed, and those they follow.
-    (0..members)
-        .map(|m| {
-            let mut out = direct.get(m).cloned().unwrap_or_default();
-            let mut todo: Vec<usize> = out.members.iter().copied().collect();
-            let mut seen: HashSet<usize> = HashSet::from([m]);
-            while let Some(x) = todo.pop() {
-                if !seen.insert(x) {
-                    continue;
-                }
-                let Some(d) = direct.get(x) else { continue };
-                match (&mut out.facts, &d.facts) {
-                    (Some(mine), Some(theirs)) => mine.extend(theirs),
-                    (mine, _) => *mine = None,
-                }
-                out.members.insert(x);
-                todo.extend(d.members.iter().copied());
-            }
-            out.members.remove(&m);
-            out
-        })
-        .collect()
 }
 
 impl Engine {
@@ -395,11 +408,7 @@ impl Engine {
                 }
             }
         }
-        let mut levers: Vec<LeverCount> =
-            by_change.into_iter().map(|(change, proposals)| LeverCount { change, proposals }).collect();
-        let key = |l: &LeverCount| lever_key(self, &l.change);
-        levers.sort_by(|a, b| b.proposals.len().cmp(&a.proposals.len()).then_with(|| key(a).cmp(&key(b))));
-        Levers { at, levers }
+        Levers { at, levers: ranked(self, by_change) }
     }
 
     /// The minimal ways of a proposal on a date, with its outcome.
@@ -419,7 +428,7 @@ impl Engine {
         if let Some(t) = taken.filter(|t| t.outcome == Outcome::Withdrawn) {
             return Err(UnblockError::Withdrawn { proposal: id(), on: t.on });
         }
-        let search = Search { engine: self, shared, proposal, at, max, now: shared.now(at) };
+        let search = Search::new(self, shared, proposal, at, max);
         let adopted_as_it_is = search.adopts(&Steps::new());
         let ways = if adopted_as_it_is { Vec::new() } else { search.ways() };
         Ok(Found { outcome, decided: taken.is_some(), adopted_as_it_is, ways })
@@ -444,6 +453,15 @@ pub struct LeverCount {
     pub proposals: Vec<usize>,
 }
 
+/// Levers, most proposals first, then in the order of changes in a way.
+fn ranked(engine: &Engine, by_change: HashMap<Lever, Vec<usize>>) -> Vec<LeverCount> {
+    let mut levers: Vec<LeverCount> =
+        by_change.into_iter().map(|(change, proposals)| LeverCount { change, proposals }).collect();
+    let key = |l: &LeverCount| lever_key(engine, &l.change);
+    levers.sort_by(|a, b| b.proposals.len().cmp(&a.proposals.len()).then_with(|| key(a).cmp(&key(b))));
+    levers
+}
+
 /// A proposal's ways, with its outcome.
 struct Found {
     outcome: Outcome,
@@ -462,7 +480,50 @@ fn lever_key(engine: &Engine, lever: &Lever) -> (u8, String, Option<ValueKey>) {
     }
 }
 
-impl Search<'_, '_> {
+impl<'s, 'e> Search<'s, 'e> {
+    fn new(engine: &'e Engine, shared: &'s Shared<'e>, proposal: usize, at: Date, max: usize) -> Search<'s, 'e> {
+        Search { engine, shared, proposal, at, max, now: shared.now(at), influence: RefCell::default() }
+    }
+
+    /// What can change member `m`'s stance on the proposal: the facts read by those of its
+    /// positions that can object to it, and through linkage the members they follow, with
+    /// theirs. Another proposal's outcome can change with any fact.
+    fn influence(&self, m: usize) -> Arc<Influence> {
+        if let Some(known) = self.influence.borrow().get(&m) {
+            return Arc::clone(known);
+        }
+        let e = self.engine;
+        let mut out = Influence { facts: Some(BTreeSet::new()), members: BTreeSet::new() };
+        let mut todo = vec![m];
+        let mut seen = HashSet::new();
+        while let Some(x) = todo.pop() {
+            if !seen.insert(x) {
+                continue;
+            }
+            if x != m {
+                out.members.insert(x);
+            }
+            for &pos in e.positions_by_member.get(x).map_or(&[][..], Vec::as_slice) {
+                if !self.shared.can_forbid(pos, self.proposal, self.at) {
+                    continue;
+                }
+                match (self.shared.prepared.reads.get(pos), &mut out.facts) {
+                    (Some(Some(facts)), Some(set)) => set.extend(facts.iter().copied()),
+                    (_, set) => *set = None,
+                }
+                if let Some(reads) = e.class_reads(&e.links, pos, self.proposal) {
+                    todo.extend(reads.stances.iter().copied().filter(|&y| y != x));
+                    if reads.outcomes.iter().any(|&q| q != self.proposal) {
+                        out.facts = None;
+                    }
+                }
+            }
+        }
+        let out = Arc::new(out);
+        self.influence.borrow_mut().insert(m, Arc::clone(&out));
+        out
+    }
+
     /// The lens of a set of steps: its facts held, its members consenting.
     fn lens(&self, steps: &Steps) -> Lens<'_> {
         let facts: Vec<(usize, usize)> = steps
@@ -527,7 +588,7 @@ impl Search<'_, '_> {
     fn lever(&self, step: Step) -> Option<Lever> {
         Some(match step {
             Step::Fact(f, v) => {
-                let (fact, values) = self.shared.candidates.facts.get(f)?;
+                let (fact, values) = self.shared.candidates().facts.get(f)?;
                 Lever::Fact { fact: fact.clone(), value: values.get(v)?.clone() }
             }
             Step::Consent(m) => Lever::Stance { member: m, stance: Stance::Consent },
@@ -575,8 +636,7 @@ impl Search<'_, '_> {
     /// longer objects (its own consent aside).
     fn lifts(&self, steps: &Steps, m: usize) -> Vec<Vec<Step>> {
         let budget = self.max.saturating_sub(steps.len());
-        let none = Influence::default();
-        let influence = self.shared.influence.get(m).unwrap_or(&none);
+        let influence = self.influence(m);
         let held: HashSet<usize> = steps
             .iter()
             .filter_map(|s| match s {
@@ -586,11 +646,11 @@ impl Search<'_, '_> {
             .collect();
         let facts: Vec<usize> = match &influence.facts {
             Some(set) => set.iter().copied().collect(),
-            None => (0..self.shared.candidates.facts.len()).collect(),
+            None => (0..self.shared.candidates().facts.len()).collect(),
         };
         let mut candidates: Vec<Step> = Vec::new();
         for f in facts.into_iter().filter(|f| !held.contains(f)) {
-            let Some((_, values)) = self.shared.candidates.facts.get(f) else { continue };
+            let Some((_, values)) = self.shared.candidates().facts.get(f) else { continue };
             let now = self.now.get(f).and_then(Option::as_ref);
             for (v, value) in values.iter().enumerate() {
                 if Some(value) != now {
@@ -643,4 +703,74 @@ impl Search<'_, '_> {
             pick.pop();
         }
     }
+}
+
+/// The brute-force search, kept as the yardstick of the benchmark: every set of candidate
+/// changes (every candidate fact at every value other than its value on the date, and the
+/// consent of every seated member) up to the budget, each decided, smallest first.
+impl Engine {
+    /// Every minimal way of at most `max` changes, found by trying every set of candidates.
+    #[doc(hidden)]
+    pub fn unblock_brute_force(&self, proposal: usize, at: Date, max: usize) -> Vec<Vec<Lever>> {
+        let shared = Shared::new(self);
+        let search = Search::new(self, &shared, proposal, at, max);
+        let candidates = brute_candidates(&search);
+        let mut adopting: Vec<Steps> = Vec::new();
+        let mut pick = Vec::new();
+        for size in 0..=max.min(candidates.len()) {
+            search.combinations(&candidates, 0, size, &mut pick, &mut |pick| {
+                let steps: Steps = pick.iter().copied().collect();
+                if !adopting.iter().any(|a| a.is_subset(&steps)) && search.adopts(&steps) {
+                    adopting.push(steps);
+                }
+            });
+        }
+        if adopting.iter().any(BTreeSet::is_empty) {
+            return Vec::new();
+        }
+        let mut ways: Vec<Vec<Lever>> = adopting.iter().map(|w| search.levers(w)).collect();
+        ways.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| search.order(a).cmp(&search.order(b))));
+        ways
+    }
+
+    /// The levers of a programme, found by trying every candidate change on every proposal not
+    /// adopted on the date.
+    #[doc(hidden)]
+    pub fn levers_brute_force(&self, at: Date) -> Levers {
+        let shared = Shared::new(self);
+        let mut by_change: HashMap<Lever, Vec<usize>> = HashMap::new();
+        for proposal in 0..self.scenario.proposals.len() {
+            let lens = self.shared_lens();
+            let (Some(outcome), taken) = (lens.outcome_on(proposal, at), lens.taken(proposal, at)) else { continue };
+            if outcome == Outcome::Adopted || taken.is_some_and(|(t, _)| t.outcome == Outcome::Withdrawn) {
+                continue;
+            }
+            let search = Search::new(self, &shared, proposal, at, 1);
+            if search.adopts(&Steps::new()) {
+                continue;
+            }
+            for step in brute_candidates(&search) {
+                if search.adopts(&Steps::from([step]))
+                    && let Some(lever) = search.lever(step)
+                {
+                    by_change.entry(lever).or_default().push(proposal);
+                }
+            }
+        }
+        Levers { at, levers: ranked(self, by_change) }
+    }
+}
+
+/// Every candidate change of a question: each candidate fact at each value but its value on the
+/// date, then each seated member's consent.
+fn brute_candidates(search: &Search<'_, '_>) -> Vec<Step> {
+    let mut out = Vec::new();
+    for (f, (_, values)) in search.shared.candidates().facts.iter().enumerate() {
+        let now = search.now.get(f).and_then(Option::as_ref);
+        out.extend(values.iter().enumerate().filter(|(_, v)| Some(*v) != now).map(|(v, _)| Step::Fact(f, v)));
+    }
+    let day = search.shared.base.day(search.at);
+    let seated = day.seated.get(search.engine.committee_of(search.proposal)).map_or(&[][..], Vec::as_slice);
+    out.extend(seated.iter().map(|&m| Step::Consent(m)));
+    out
 }

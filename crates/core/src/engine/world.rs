@@ -227,31 +227,53 @@ const MAX_VERDICTS: usize = 65_536;
 pub(crate) struct Days {
     days: Mutex<HashMap<Date, Arc<Day>>>,
     verdicts: Mutex<HashMap<VerdictKey, Arc<Verdicts>>>,
-    /// Verdicts already computed in the cache this one started from.
+    /// Verdicts found in the parent's chain, kept here so that the next day finds them at once
+    /// (not counted as evaluations of this cache).
+    found: Mutex<HashMap<VerdictKey, Arc<Verdicts>>>,
+    /// The cache this one started from, whose verdicts it reads: a verdict depends on nothing
+    /// but its key, so a set of verdicts computed in one world holds in any other.
+    parent: Option<Arc<Days>>,
+    /// The evaluations made in the parent's chain when this one started from it.
     inherited: usize,
 }
 
 impl Days {
-    /// A cache that starts with the verdicts of `other` for positions that read none of `facts`.
-    pub(crate) fn sharing(other: &Days, engine: &Engine, facts: &[&str]) -> Days {
-        let verdicts = other.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
-        let kept = verdicts
-            .iter()
-            .filter(|((pos, _, _, _), _)| {
-                engine.positions.get(*pos).is_some_and(|p| !facts.iter().any(|f| p.reads.reads_fact(f)))
-            })
-            .map(|(k, v)| (k.clone(), Arc::clone(v)))
-            .collect::<HashMap<_, _>>();
-        let inherited = kept.values().map(|v| v.computed()).sum();
-        Days { days: Mutex::default(), verdicts: Mutex::new(kept), inherited }
+    /// A cache that reads the verdicts of `other` and keeps its own: a world with other facts,
+    /// where the positions that read none of them (or read them at values seen before) are
+    /// not evaluated again.
+    pub(crate) fn sharing(other: &Arc<Days>) -> Days {
+        Days { parent: Some(Arc::clone(other)), inherited: other.total(), ..Days::default() }
     }
 
     /// How many Cedar evaluations were made for this cache (not counting those of the cache it
     /// started from): one per position, class and distinct values of the facts it reads.
     pub(crate) fn evaluations(&self) -> usize {
-        let all: usize =
+        self.total().saturating_sub(self.inherited)
+    }
+
+    /// The evaluations made in this cache and the chain it started from.
+    fn total(&self) -> usize {
+        let own: usize =
             self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).values().map(|v| v.computed()).sum();
-        all.saturating_sub(self.inherited)
+        own + self.parent.as_ref().map_or(0, |p| p.total())
+    }
+
+    /// The verdicts of a key, here or in the chain this cache started from.
+    fn find(&self, key: &VerdictKey) -> Option<Arc<Verdicts>> {
+        if let Some(v) = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).get(key) {
+            return Some(Arc::clone(v));
+        }
+        let parent = self.parent.as_ref()?;
+        if let Some(v) = self.found.lock().unwrap_or_else(PoisonError::into_inner).get(key) {
+            return Some(Arc::clone(v));
+        }
+        let v = parent.find(key)?;
+        let mut found = self.found.lock().unwrap_or_else(PoisonError::into_inner);
+        if found.len() >= MAX_VERDICTS {
+            found.clear();
+        }
+        found.insert(key.clone(), Arc::clone(&v));
+        Some(v)
     }
 
     /// The day `at` in `world`.
@@ -268,9 +290,8 @@ impl Days {
                     return None;
                 }
                 let key = self.key(engine, &facts, pos, at, Vec::new());
-                let mut cache = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Some(v) = cache.get(&key) {
-                    return Some(Arc::clone(v));
+                if let Some(v) = self.find(&key) {
+                    return Some(v);
                 }
                 let context = Arc::clone(
                     context
@@ -279,11 +300,11 @@ impl Days {
                 let classes =
                     engine.position_table.get(pos).and_then(|&t| engine.tables.get(t)).map_or(0, |t| t.reps.len());
                 let verdicts = Arc::new(Verdicts { context, cells: (0..classes).map(|_| OnceLock::new()).collect() });
+                let mut cache = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
                 if cache.len() >= MAX_VERDICTS {
                     cache.clear();
                 }
-                cache.insert(key, Arc::clone(&verdicts));
-                Some(verdicts)
+                Some(Arc::clone(cache.entry(key).or_insert(verdicts)))
             })
             .collect();
         let seated = (0..engine.committees.len()).map(|c| engine.seated(c, at)).collect();
@@ -326,8 +347,8 @@ impl Days {
         linked: Vec<Option<&'static str>>,
     ) -> Arc<Verdicts> {
         let key = self.key(engine, &day.facts, pos, at, linked);
-        if let Some(v) = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            return Arc::clone(v);
+        if let Some(v) = self.find(&key) {
+            return v;
         }
         let links = engine.links.of(pos);
         let named =
