@@ -430,6 +430,17 @@ pub(crate) fn what_if(report: &WhatIfReport) -> Result<(), Failure> {
             cell(outcome_style(c.after), c.after.as_str(), 9),
         )?;
     }
+    let why: Vec<String> = report
+        .changed
+        .iter()
+        .flat_map(|c| c.positions.iter().map(|p| format!("  {}: {}", c.proposal, p.in_words())))
+        .collect();
+    if !why.is_empty() {
+        writeln!(out, "\n{BOLD}Why{BOLD:#}")?;
+        for line in why {
+            writeln!(out, "{line}")?;
+        }
+    }
     let outcome = report.changed.iter().filter(|c| c.before != c.after).count();
     let only = report.changed.len() - outcome;
     let mut summary = count(outcome, "proposal changes outcome", "proposals change outcome");

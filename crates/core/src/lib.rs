@@ -83,8 +83,8 @@ pub use change::Change;
 pub use date::{Date, DateError};
 pub use engine::{
     Baseline, Cause, Decision, Engine, EvalIssue, Evaluation, FactSet, History, How, Lever, LeverCount, Levers,
-    Lifting, LiftsWhen, LinkRead, MemberStance, Objection, Observation, OutcomeChange, OutcomeStep, Refused,
-    StanceStep, Taken, Tally, Unblock, UnblockError, WhatIfError,
+    Lifting, LiftsWhen, LinkRead, MemberStance, Objection, Observation, OutcomeChange, OutcomeStep, PositionShift,
+    Refused, StanceStep, Taken, Tally, Unblock, UnblockError, WhatIfError,
 };
 pub use model::{
     Attribute, Committee, ConstructiveAbstention, Decided, DecisionRecord, Disregard, Engagement, Extension, Fact,

@@ -17,8 +17,9 @@
 //! - [`ExplainReport`]: a decision plus `stances: [{ member, stance, cause }]` for every seated
 //!   member (`cause`: `vote`, `position` or null when silent).
 //! - [`WhatIfReport`]: `{ at, set: { FACT: VALUE }, changed: [{ proposal, before, after, final,
-//!   objecting_before, objecting_after }] }`: every proposal whose outcome or objecting members
-//!   change.
+//!   objecting_before, objecting_after, positions: [{ member, position, applies, facts }] }] }`:
+//!   every proposal whose outcome or objecting members change, with the positions that stopped
+//!   (`applies: false`) or started objecting and the facts set that they read.
 //!
 //! Every decision also says how and when it was taken (contract §5): `procedure` (`silence`,
 //! `meeting` or `open`), `final` and `decided_on`, `recorded` (`{ outcome, on, source }` for a
@@ -305,6 +306,37 @@ pub struct ChangeReport {
     pub objecting_before: Vec<String>,
     /// The objecting members after.
     pub objecting_after: Vec<String>,
+    /// The positions that stopped or started objecting, with the facts set that they read.
+    pub positions: Vec<ShiftReport>,
+}
+
+/// A position that stopped (or started) objecting in a what-if.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShiftReport {
+    /// Member id.
+    pub member: String,
+    /// Position id.
+    pub position: String,
+    /// True when it objects in the what-if and did not before (it started applying); false
+    /// when it stopped.
+    pub applies: bool,
+    /// The facts set in the what-if that it reads.
+    pub facts: Vec<String>,
+}
+
+impl ShiftReport {
+    /// In words: "TUR's position tur-no-new-israel-engagement stops applying, because of
+    /// gaza_aid_unobstructed and gaza_permanent_ceasefire".
+    pub fn in_words(&self) -> String {
+        let verb = if self.applies { "starts" } else { "stops" };
+        let because = match self.facts.as_slice() {
+            [] => String::new(),
+            [one] => format!(", because of {one}"),
+            [first @ .., last] => format!(", because of {} and {last}", first.join(", ")),
+        };
+        format!("{}'s position {} {verb} applying{because}", self.member, self.position)
+    }
 }
 
 impl Evaluation<'_> {
@@ -508,6 +540,16 @@ impl Evaluation<'_> {
                         is_final: c.final_before,
                         objecting_before: ids(&c.objecting_before),
                         objecting_after: ids(&c.objecting_after),
+                        positions: c
+                            .positions
+                            .iter()
+                            .map(|shift| ShiftReport {
+                                member: s.members.get(shift.member).map(|m| m.id.clone()).unwrap_or_default(),
+                                position: s.positions.get(shift.position).map(|p| p.id.clone()).unwrap_or_default(),
+                                applies: shift.applies,
+                                facts: shift.facts.clone(),
+                            })
+                            .collect(),
                     }
                 })
                 .collect(),

@@ -125,6 +125,21 @@ pub struct OutcomeChange {
     pub objecting_before: Vec<usize>,
     /// The objecting members after, in member order.
     pub objecting_after: Vec<usize>,
+    /// The positions that stopped or started applying, by member then position.
+    pub positions: Vec<PositionShift>,
+}
+
+/// A position that stopped (or started) objecting to a proposal between two evaluations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PositionShift {
+    /// Member index.
+    pub member: usize,
+    /// Position index.
+    pub position: usize,
+    /// Whether it objects after (it started applying) rather than before (it stopped).
+    pub applies: bool,
+    /// The facts it reads whose values differ between the two worlds, by id.
+    pub facts: Vec<String>,
 }
 
 impl OutcomeChange {

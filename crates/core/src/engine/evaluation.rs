@@ -1,7 +1,7 @@
 //! Evaluating a compiled scenario on a date: every proposal's decision as taken on its
 //! procedure's timing, or its outcome while open, with the stances of the decision's day.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::Engine;
@@ -430,9 +430,45 @@ impl<'e> Evaluation<'e> {
                     final_before: a.taken.is_some(),
                     objecting_before,
                     objecting_after,
+                    positions: self.shifts(other, a.proposal),
                 })
             })
             .collect()
+    }
+
+    /// The positions that object to a proposal in one evaluation and not in the other, with the
+    /// facts they read whose values differ between the two worlds.
+    fn shifts(&self, other: &Evaluation<'_>, proposal: usize) -> Vec<super::PositionShift> {
+        let objecting = |e: &Evaluation<'_>| -> BTreeSet<(usize, usize)> {
+            e.stances(proposal)
+                .into_iter()
+                .filter_map(|st| match st.cause {
+                    Some(super::Cause::Positions(list)) => Some(list.into_iter().map(move |p| (st.member, p))),
+                    _ => None,
+                })
+                .flatten()
+                .collect()
+        };
+        let (before, after) = (objecting(self), objecting(other));
+        let (mine, theirs) = (self.what_if_facts(), other.what_if_facts());
+        let differ: BTreeSet<&String> =
+            mine.keys().chain(theirs.keys()).filter(|k| mine.get(*k) != theirs.get(*k)).collect();
+        let engine = self.lens.engine;
+        let mut out: Vec<super::PositionShift> = before
+            .symmetric_difference(&after)
+            .map(|&(member, position)| super::PositionShift {
+                member,
+                position,
+                applies: after.contains(&(member, position)),
+                facts: differ
+                    .iter()
+                    .filter(|f| engine.positions.get(position).is_some_and(|p| p.reads.reads_fact(f)))
+                    .map(|f| (*f).clone())
+                    .collect(),
+            })
+            .collect();
+        out.sort_by_key(|s| (s.member, s.position));
+        out
     }
 
     /// The decisions a clock that reached the evaluation date records: every decision taken by

@@ -30,7 +30,7 @@ use cedar_policy::{Entities, Validator};
 pub use apply::Refused;
 pub use baseline::Baseline;
 pub use conditions::LiftsWhen;
-pub use decision::{Cause, Decision, EvalIssue, MemberStance, Objection, OutcomeChange, Tally};
+pub use decision::{Cause, Decision, EvalIssue, MemberStance, Objection, OutcomeChange, PositionShift, Tally};
 pub use evaluation::{Evaluation, FactSet, Observation, WhatIfError};
 pub use history::{History, OutcomeStep, StanceStep};
 pub use timing::{How, LinkRead, Taken};

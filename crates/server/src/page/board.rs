@@ -1,7 +1,8 @@
 //! The decision board: proposals by members, each cell a stance, each row an outcome, said to
 //! be final (with its date and how it was taken) once the decision is taken, with "would now
 //! be …" where the stances of the day would give another; and the what-if panel, which sets
-//! facts for one look (as if they had held throughout) and marks the proposals that would change.
+//! facts for one look (as if they had held throughout), marks the proposals that would change
+//! and says which positions stopped or started applying, because of which facts.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -67,6 +68,18 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
             before.changes(a).into_iter().filter(|c| c.outcome_changes()).map(|c| (c.proposal, c.before)).collect()
         })
         .unwrap_or_default();
+    // Why they change: the positions that stopped or started applying, and the facts behind.
+    let why: Vec<(String, String)> = after
+        .as_ref()
+        .map(|a| {
+            let changes = before.changes(a);
+            a.what_if_report(&read.set, &changes)
+                .changed
+                .into_iter()
+                .flat_map(|c| c.positions.iter().map(|p| (c.proposal.clone(), p.in_words())).collect::<Vec<_>>())
+                .collect()
+        })
+        .unwrap_or_default();
     let set_query: String = read
         .set
         .iter()
@@ -106,6 +119,14 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
                     (changed.len()) " proposal(s) would change; they are marked below."
                 }
                 " " a href={ "/?at=" (at) } { "Back to the record" }
+                @if !why.is_empty() {
+                    ul #what-if-why {
+                        @for (proposal, line) in why.iter().take(WHY_SHOWN) {
+                            li { a href={ "/proposals/" (proposal) "?at=" (at) (set_query) } { (proposal) } ": " (line) }
+                        }
+                        @if why.len() > WHY_SHOWN { li { "and " (why.len() - WHY_SHOWN) " more" } }
+                    }
+                }
             }
         }
         div.board-layout {
@@ -214,6 +235,9 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
     };
     Ok(layout("Board", caller, "/", body).into_response())
 }
+
+/// The most reasons a what-if banner lists (a fact read across a programme can move thousands).
+const WHY_SHOWN: usize = 20;
 
 /// A value as typed in a form.
 pub(crate) fn plain(v: &Value) -> String {

@@ -356,6 +356,54 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_blocked_proposal_says_what_would_unblock_it_with_a_link_to_the_what_if() {
+        let server = TestServer::new("2025-06-15");
+        let page = server.get("/proposals/eadrcc-2025-montana", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("What would unblock this"), "no section");
+        assert!(
+            page.body.contains("<li class=\"way\">TUR consents · <span class=\"sub\">takes the consent of TUR</span>")
+        );
+        assert!(page.body.contains("gaza_aid_unobstructed = true and gaza_permanent_ceasefire = true"));
+        let link = "/?at=2025-06-15&amp;set=gaza_aid_unobstructed%3Dtrue&amp;set=gaza_permanent_ceasefire%3Dtrue";
+        assert!(page.body.contains(link), "no what-if link");
+        assert!(page.body.contains("lifts when gaza_permanent_ceasefire is true and gaza_aid_unobstructed is true"));
+        // The link opens the board's what-if, where the exercise is adopted, and it says why.
+        let what_if = server.get(&link.replace("&amp;", "&"), None).await;
+        assert_eq!(what_if.status, StatusCode::OK);
+        assert!(
+            what_if.body.contains("data-proposal=\"eadrcc-2025-montana\" data-outcome=\"adopted\" class=\"changed\"")
+        );
+        assert!(
+            what_if.body.contains(
+                "TUR&#39;s position tur-no-new-israel-engagement stops applying, because of gaza_aid_unobstructed and gaza_permanent_ceasefire"
+            ) || what_if.body.contains(
+                "TUR's position tur-no-new-israel-engagement stops applying, because of gaza_aid_unobstructed and gaza_permanent_ceasefire"
+            ),
+            "the banner does not say which position stopped applying"
+        );
+        // An adopted proposal has no such section.
+        let adopted = server.get("/proposals/isr-continuing-status", None).await;
+        assert!(!adopted.body.contains("What would unblock this"));
+    }
+
+    #[tokio::test]
+    async fn the_proposal_page_in_a_what_if_names_the_position_that_stopped_applying() {
+        let server = TestServer::new("2025-06-15");
+        let page = server
+            .get(
+                "/proposals/eadrcc-2025-montana?at=2025-06-15&set=gaza_permanent_ceasefire%3Dtrue&set=gaza_aid_unobstructed%3Dtrue",
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("id=\"what-if-why\""), "no reasons in the banner");
+        assert!(page.body.contains("tur-no-new-israel-engagement stops applying"));
+        let one = server.get("/proposals/eadrcc-2025-montana?set=gaza_permanent_ceasefire%3Dtrue", None).await;
+        assert!(!one.body.contains("what-if-why"), "one fact alone moves no position");
+    }
+
+    #[tokio::test]
     async fn logging_in_sets_a_strict_http_only_cookie_and_stays_on_this_site() {
         let server = TestServer::new("2025-06-15");
         let token = server.secretariat.clone();

@@ -3,7 +3,9 @@
 //! where the record and the rule part, and what it would now be); every member's stance on the
 //! decision's day; its procedure and deadline; its history and ledger entries; the form to
 //! record a stance while it is open, and, for the secretariat, the forms to extend its deadline,
-//! withdraw it or close it.
+//! withdraw it or close it. A proposal that is blocked or pending says what would unblock it
+//! (contract §7), each way with a link to the board's what-if; in a what-if, the page says which
+//! positions stopped or started applying, and because of which facts.
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use axum::extract::{Form, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use concord_core::change::{ExtensionChange, ProposalWithdrawal, VoteChange};
-use concord_core::report::ExplainReport;
+use concord_core::report::{ChangeOf, ExplainReport, ShiftReport, UnblockReport};
 use concord_core::{Date, Engine, Outcome, VoteStance};
 use concord_store::timeline::ProposalHistory;
 use concord_store::{Receipt, Role};
@@ -92,6 +94,22 @@ fn render(
     let evaluation = evaluate(app, &snapshot, &read)?;
     let taken = evaluation.decision(index).and_then(|d| d.taken);
     let hypothetical = !read.set.is_empty();
+    // In a what-if: the positions that stopped or started applying to this proposal.
+    let shifts: Vec<String> = if hypothetical {
+        let before = evaluate(app, &snapshot, &Read { at: read.at, set: Vec::new() })?;
+        let changes: Vec<_> = before.changes(&evaluation).into_iter().filter(|c| c.proposal == index).collect();
+        let what_if = evaluation.what_if_report(&read.set, &changes);
+        what_if.changed.iter().flat_map(|c| c.positions.iter().map(ShiftReport::in_words)).collect()
+    } else {
+        Vec::new()
+    };
+    // What would unblock it, on the page's date, in the world as recorded.
+    let unblock = match report.decision.outcome {
+        Outcome::Blocked | Outcome::Pending if !hypothetical => {
+            engine.unblock(index, report.at, UNBLOCK_MAX).ok().map(|u| engine.unblock_report(&u, UNBLOCK_MAX))
+        }
+        _ => None,
+    };
     let d = &report.decision;
     let body = html! {
         p.crumbs { a href="/" { "Board" } " › " (d.proposal) }
@@ -112,6 +130,9 @@ fn render(
                     code { (k) " = " (plain(v)) }
                 }
                 ", as if throughout. Nothing is recorded. " a href={ "/proposals/" (d.proposal) } { "Back to the record" }
+                @if !shifts.is_empty() {
+                    ul #what-if-why { @for line in &shifts { li { (line) } } }
+                }
             }
         }
         dl.facts-grid #summary {
@@ -152,6 +173,9 @@ fn render(
             h2 #reasons-title { "Why" }
             (reasons(&report, engine))
         }
+        @if let Some(u) = &unblock {
+            (unblock_section(u))
+        }
         @if !d.evaluation_errors.is_empty() {
             section aria-labelledby="errors-title" {
                 h2 #errors-title { "Positions that could not be evaluated" }
@@ -179,6 +203,69 @@ fn render(
         (history_section(&history))
     };
     Ok(layout(&d.title, caller, "", body))
+}
+
+/// The most changes a way shown on the page may have (the command line's default).
+const UNBLOCK_MAX: usize = 3;
+
+/// What would unblock the proposal: each way on a line, with a link that opens the board's
+/// what-if with its facts set, or the members whose consent it takes; then the positions'
+/// conditions for lifting.
+fn unblock_section(u: &UnblockReport) -> Markup {
+    html! {
+        section #unblock aria-labelledby="unblock-title" {
+            h2 #unblock-title { "What would unblock this" }
+            @if u.decided {
+                p.note { "The decision is taken and stands: these are the ways it would be adopted, were it put again on " (u.at) "." }
+            }
+            @if u.adopted_as_it_is {
+                p { "It would be adopted as it is, were its decision taken on " (u.at) ": nothing needs to change." }
+            } @else if u.ways.is_empty() {
+                p { "No way of at most " (u.max) " changes of facts or stances adopts it." }
+            } @else {
+                ol.ways {
+                    @for way in &u.ways {
+                        @let facts: Vec<(&str, String)> = way.changes.iter().filter_map(|c| match c {
+                            ChangeOf::Fact { fact, value } => Some((fact.as_str(), plain(value))),
+                            ChangeOf::Stance { .. } => None,
+                        }).collect();
+                        @let members: Vec<&str> = way.changes.iter().filter_map(|c| match c {
+                            ChangeOf::Stance { member, .. } => Some(member.as_str()),
+                            ChangeOf::Fact { .. } => None,
+                        }).collect();
+                        li.way {
+                            (way.changes.iter().map(ChangeOf::in_words).collect::<Vec<_>>().join(" and "))
+                            @if !facts.is_empty() {
+                                " · " a href=(what_if_link(u.at, &facts)) { "see it in the what-if" }
+                            }
+                            @if !members.is_empty() {
+                                " · " span.sub { "takes the consent of " (members.join(" and ")) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !u.conditions.is_empty() {
+                h3 { "When the positions would lift" }
+                ul.conditions {
+                    @for c in &u.conditions {
+                        li {
+                            strong { (c.member) } " under " code { (c.position) } ": "
+                            @if c.only_the_proposal { "lifts only for a different proposal: " } @else { "lifts when " }
+                            (c.lifts_when)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The board's what-if on a date with these facts set.
+fn what_if_link(at: Date, facts: &[(&str, String)]) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![("at", at.to_string())];
+    pairs.extend(facts.iter().map(|(f, v)| ("set", format!("{f}={v}"))));
+    format!("/?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
 /// The procedure and its deadline: days left while it runs.
