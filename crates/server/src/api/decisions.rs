@@ -6,8 +6,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use concord_core::Date;
+use concord_core::UnblockError;
 use concord_core::power::{Game, Power};
-use concord_core::report::{DecideReport, ExplainReport, WhatIfReport};
+use concord_core::report::{DecideReport, ExplainReport, LeversReport, UnblockReport, WhatIfReport};
 use concord_store::timeline::{self, ProposalHistory};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -51,6 +52,78 @@ pub(super) async fn what_if(
     let after = before.what_if(&read.set).map_err(|e| super::what_if_error(&e))?;
     let changes = before.changes(&after);
     Ok(Json(after.what_if_report(&read.set, &changes)))
+}
+
+/// `at` and `max` of what it would take.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct UnblockParams {
+    /// Evaluation date (YYYY-MM-DD); default: the server's date.
+    #[param(value_type = Option<String>, format = Date)]
+    pub at: Option<String>,
+    /// The most changes in a way, 1 to 3; default 3. (The command line allows up to 6; the
+    /// server keeps each request's search small.)
+    #[param(minimum = 1, maximum = 3)]
+    pub max: Option<u8>,
+}
+
+/// The most changes a way may have on the server.
+const UNBLOCK_MAX: usize = 3;
+
+/// What it would take to adopt a proposal: every smallest set of changes, and each objecting
+/// position's condition for lifting (`concord unblock --format json`).
+#[utoipa::path(get, path = "/api/proposals/{id}/unblock", tag = "decisions",
+    params(("id" = String, Path, description = "The proposal's id"), UnblockParams),
+    responses((status = 200, body = UnblockReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub(super) async fn unblock(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<UnblockReport>, ApiError> {
+    caller.read(&app)?;
+    let params: UnblockParams = super::query(query.as_deref())?;
+    let at = optional_date("at", params.at.as_deref())?.unwrap_or_else(|| app.today());
+    let max = match params.max {
+        None => UNBLOCK_MAX,
+        Some(n) if (1..=UNBLOCK_MAX).contains(&usize::from(n)) => usize::from(n),
+        Some(n) => return Err(ApiError::BadRequest(format!("`max`: {n} is not from 1 to {UNBLOCK_MAX}"))),
+    };
+    let snapshot = app.snapshot();
+    let engine = snapshot.engine()?;
+    let index = engine.proposal_index(&id).ok_or_else(|| ApiError::NotFound(format!("no proposal `{id}`")))?;
+    let found = engine.unblock(index, at, max).map_err(|e| match e {
+        UnblockError::NotBefore { .. } => ApiError::NotFound(e.to_string()),
+        UnblockError::Withdrawn { .. } => ApiError::BadRequest(e.to_string()),
+    })?;
+    Ok(Json(engine.unblock_report(&found, max)))
+}
+
+/// `at` alone.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AtParams {
+    /// Evaluation date (YYYY-MM-DD); default: the server's date.
+    #[param(value_type = Option<String>, format = Date)]
+    pub at: Option<String>,
+}
+
+/// Every single change that would adopt a proposal not adopted on the date, the most first
+/// (`concord levers --format json`).
+#[utoipa::path(get, path = "/api/levers", tag = "decisions", params(AtParams),
+    responses((status = 200, body = LeversReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub(super) async fn levers(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<LeversReport>, ApiError> {
+    caller.read(&app)?;
+    let params: AtParams = super::query(query.as_deref())?;
+    let at = optional_date("at", params.at.as_deref())?.unwrap_or_else(|| app.today());
+    let snapshot = app.snapshot();
+    let engine = snapshot.engine()?;
+    Ok(Json(engine.levers_report(&engine.levers(at))))
 }
 
 /// One proposal with the full chain of reasons (`concord explain --format json`).
@@ -215,4 +288,50 @@ pub(crate) fn committee_game(snapshot: &Snapshot, id: &str, at: Date) -> Result<
     let engine = snapshot.engine()?;
     let c = engine.committee_index(id).ok_or_else(|| ApiError::NotFound(format!("no committee `{id}`")))?;
     engine.committee_game(c, at).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use axum::http::StatusCode;
+    use serde_json::json;
+
+    use crate::testing::TestServer;
+
+    #[tokio::test]
+    async fn the_api_says_what_would_unblock_a_proposal_as_the_command_line_does() {
+        let server = TestServer::new("2025-06-15");
+        let u = server.get("/api/proposals/eadrcc-2025-montana/unblock", None).await;
+        assert_eq!(u.status, StatusCode::OK, "{}", u.body);
+        let u = u.json();
+        assert_eq!(
+            u["ways"],
+            json!([
+                { "changes": [ { "member": "TUR", "stance": "consent" } ] },
+                { "changes": [ { "fact": "gaza_aid_unobstructed", "value": true },
+                               { "fact": "gaza_permanent_ceasefire", "value": true } ] },
+            ])
+        );
+        assert_eq!(
+            u["conditions"][0]["lifts_when"],
+            "gaza_permanent_ceasefire is true and gaza_aid_unobstructed is true"
+        );
+        let one = server.get("/api/proposals/eadrcc-2025-montana/unblock?max=1", None).await.json();
+        assert_eq!(one["ways"].as_array().unwrap().len(), 1);
+        for (query, status) in [
+            ("/api/proposals/eadrcc-2025-montana/unblock?max=4", StatusCode::BAD_REQUEST),
+            ("/api/proposals/eadrcc-2025-montana/unblock?max=0", StatusCode::BAD_REQUEST),
+            ("/api/proposals/eadrcc-2025-montana/unblock?max=x", StatusCode::BAD_REQUEST),
+            ("/api/proposals/eadrcc-2025-montana/unblock?at=2025-01-01", StatusCode::NOT_FOUND),
+            ("/api/proposals/nothing/unblock", StatusCode::NOT_FOUND),
+        ] {
+            assert_eq!(server.get(query, None).await.status, status, "{query}");
+        }
+        let levers = server.get("/api/levers?at=2025-06-15", None).await.json();
+        assert_eq!(
+            levers["levers"][1],
+            json!({ "change": { "member": "TUR", "stance": "consent" }, "adopts": 1, "proposals": ["eadrcc-2025-montana"] })
+        );
+    }
 }

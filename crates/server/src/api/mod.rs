@@ -49,6 +49,8 @@ pub(crate) fn routes(state: &Arc<App>) -> Router<Arc<App>> {
         .route("/proposals", get(record::proposals).merge(write(post(record::new_proposal))))
         .route("/proposals/{id}", get(decisions::explain))
         .route("/proposals/{id}/history", get(decisions::history))
+        .route("/proposals/{id}/unblock", get(decisions::unblock))
+        .route("/levers", get(decisions::levers))
         .route("/proposals/{id}/close", write(post(record::close)))
         .route("/proposals/{id}/extend", write(post(record::extend)))
         .route("/proposals/{id}/withdraw", write(post(record::withdraw_proposal_route)))
@@ -74,7 +76,8 @@ pub(crate) fn routes(state: &Arc<App>) -> Router<Arc<App>> {
 #[openapi(
     info(title = "concord", description = "Consensus governance engine: decisions, reasons, what-if, voting power, and a signed ledger of every change."),
     paths(ledger::status, access::whoami, decisions::decisions, decisions::what_if, record::proposals,
-          record::new_proposal, decisions::explain, decisions::history, record::close, record::extend,
+          record::new_proposal, decisions::explain, decisions::history, decisions::unblock, decisions::levers,
+          record::close, record::extend,
           record::withdraw_proposal_route, record::votes, record::vote, record::facts, record::fact,
           record::positions, record::new_position, record::withdraw, decisions::committees,
           decisions::committee_power, record::tick, ledger::ledger, ledger::entry, ledger::proof,
