@@ -131,3 +131,31 @@ fn unblock_follows_the_link() {
     let u = engine.unblock(p, engine.as_of(), 2).unwrap();
     assert_eq!(u.ways, vec![vec![Lever::Stance { member: rus, stance: Stance::Consent }]], "{u:#?}");
 }
+
+/// A what-if says which position stopped or started applying, and because of which facts set.
+#[test]
+fn a_what_if_names_the_positions_that_stop_and_start_applying() {
+    let engine = example("nato-2025.toml");
+    let at = engine.as_of();
+    let before = engine.evaluate(at, &[]).unwrap();
+    let set = [
+        ("gaza_permanent_ceasefire".to_owned(), concord_core::Value::Bool(true)),
+        ("gaza_aid_unobstructed".to_owned(), concord_core::Value::Bool(true)),
+    ];
+    let after = before.what_if(&set).unwrap();
+    let report = after.what_if_report(&set, &before.changes(&after));
+    let montana = report.changed.iter().find(|c| c.proposal == "eadrcc-2025-montana").unwrap();
+    assert_eq!(
+        montana.positions.iter().map(|p| p.in_words()).collect::<Vec<_>>(),
+        [
+            "TUR's position tur-no-new-israel-engagement stops applying, because of gaza_aid_unobstructed and gaza_permanent_ceasefire"
+        ]
+    );
+    // Back again: the same position starts applying.
+    let back = after.changes(&before);
+    let report = before.what_if_report(&[], &back);
+    let montana = report.changed.iter().find(|c| c.proposal == "eadrcc-2025-montana").unwrap();
+    assert_eq!(montana.positions.len(), 1);
+    assert!(montana.positions[0].applies);
+    assert_eq!(montana.positions[0].facts, ["gaza_aid_unobstructed", "gaza_permanent_ceasefire"]);
+}

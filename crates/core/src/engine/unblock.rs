@@ -20,11 +20,11 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use serde_json::Value as Json;
+
 use super::Engine;
 use super::timing::{Cast, Lens};
 use super::world::{Days, World};
-use serde_json::Value as Json;
-
 use crate::cedar::schema::ValueType;
 use crate::date::Date;
 use crate::model::Value;
@@ -149,12 +149,10 @@ impl Candidates {
             }
         }
         for est in ests.iter().flatten() {
-            {
-                for (fact, literal) in crate::cedar::condition::compared(est) {
-                    let (Some(ty), Some(set)) = (engine.fact_types.get(&fact), values.get_mut(&fact)) else { continue };
-                    for v in around(*ty, &literal) {
-                        set.insert(ValueKey(v));
-                    }
+            for (fact, literal) in crate::cedar::condition::compared(est) {
+                let (Some(ty), Some(set)) = (engine.fact_types.get(&fact), values.get_mut(&fact)) else { continue };
+                for v in around(*ty, &literal) {
+                    set.insert(ValueKey(v));
                 }
             }
         }
@@ -349,7 +347,7 @@ impl<'e> Shared<'e> {
                 Some((id.clone(), values.get(v)?.clone()))
             })
             .collect();
-        let days = Days::sharing(&self.base.days);
+        let days = Days::reading(&self.base.days);
         let lens = Lens::new(e, Arc::new(World::new(e, overrides)), Arc::new(days));
         let mut lenses = self.lenses.borrow_mut();
         if lenses.len() > 4096 {

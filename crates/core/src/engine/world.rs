@@ -242,7 +242,14 @@ impl Days {
     /// where the positions that read none of them (or read them at values seen before) are
     /// not evaluated again.
     pub(crate) fn sharing(other: &Arc<Days>) -> Days {
-        Days { parent: Some(Arc::clone(other)), inherited: other.total(), ..Days::default() }
+        Days { inherited: other.total(), ..Days::reading(other) }
+    }
+
+    /// As [`Days::sharing`], without counting the evaluations of `other` first (its
+    /// [`Days::evaluations`] then counts theirs too): for the many worlds of a search, which
+    /// never report the count.
+    pub(crate) fn reading(other: &Arc<Days>) -> Days {
+        Days { parent: Some(Arc::clone(other)), ..Days::default() }
     }
 
     /// How many Cedar evaluations were made for this cache (not counting those of the cache it
