@@ -237,6 +237,99 @@ struct ChangeWire {
     is_final: bool,
     objecting_before: Vec<String>,
     objecting_after: Vec<String>,
+    positions: Vec<ShiftWire>,
+}
+
+/// A position that stopped (`applies: false`) or started objecting in a what-if.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShiftWire {
+    member: String,
+    position: String,
+    applies: bool,
+    facts: Vec<String>,
+}
+
+/// `unblock --format json` (contract §7).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnblockWire {
+    proposal: String,
+    at: String,
+    outcome: Outcome,
+    decided: bool,
+    adopted_as_it_is: bool,
+    max: usize,
+    ways: Vec<WayWire>,
+    conditions: Vec<ConditionWire>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WayWire {
+    changes: Vec<ChangeOfWire>,
+}
+
+/// A change: a fact's value, or a member's stance.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(untagged, deny_unknown_fields)]
+enum ChangeOfWire {
+    Fact { fact: String, value: serde_json::Value },
+    Stance { member: String, stance: Stance },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConditionWire {
+    member: String,
+    position: String,
+    lifts_when: String,
+    only_the_proposal: bool,
+}
+
+/// `levers --format json` (contract §7).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeversWire {
+    at: String,
+    levers: Vec<LeverWire>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeverWire {
+    change: ChangeOfWire,
+    adopts: usize,
+    proposals: Vec<String>,
+}
+
+#[test]
+fn unblock_and_levers_json_match_the_wire_format() {
+    let u: UnblockWire = parse(&["unblock", EXAMPLE, "eadrcc-2025-montana", "--format", "json"]);
+    assert_eq!(
+        (u.proposal.as_str(), u.at.as_str(), u.outcome),
+        ("eadrcc-2025-montana", "2025-06-15", Outcome::Blocked)
+    );
+    assert!(u.decided && !u.adopted_as_it_is && u.max == 3, "{u:?}");
+    let ways: Vec<&Vec<ChangeOfWire>> = u.ways.iter().map(|w| &w.changes).collect();
+    assert_eq!(ways.len(), 2, "{u:?}");
+    assert_eq!(ways[0], &[ChangeOfWire::Stance { member: "TUR".to_owned(), stance: Stance::Consent }]);
+    assert_eq!(
+        ways[1],
+        &[
+            ChangeOfWire::Fact { fact: "gaza_aid_unobstructed".to_owned(), value: serde_json::json!(true) },
+            ChangeOfWire::Fact { fact: "gaza_permanent_ceasefire".to_owned(), value: serde_json::json!(true) },
+        ]
+    );
+    let c = &u.conditions[0];
+    assert_eq!((c.member.as_str(), c.position.as_str()), ("TUR", "tur-no-new-israel-engagement"));
+    assert!(!c.lifts_when.is_empty() && !c.only_the_proposal, "{c:?}");
+    let l: LeversWire = parse(&["levers", EXAMPLE, "--format", "json"]);
+    assert_eq!(l.at, "2025-06-15");
+    assert!(l.levers.windows(2).all(|w| w[0].adopts >= w[1].adopts), "most first: {l:?}");
+    assert!(l.levers.iter().all(|x| x.adopts == x.proposals.len()), "{l:?}");
+    let tur = l.levers.iter().find(|x| x.proposals == ["eadrcc-2025-montana"]).unwrap();
+    assert_eq!(tur.change, ChangeOfWire::Stance { member: "TUR".to_owned(), stance: Stance::Consent });
 }
 
 #[track_caller]
@@ -516,6 +609,12 @@ fn what_if_json_matches_the_wire_format() {
     assert_eq!((c.before, c.after), (Outcome::Blocked, Outcome::Adopted));
     assert_eq!((c.objecting_before.as_slice(), c.objecting_after.as_slice()), (&["TUR".to_owned()][..], &[][..]));
     assert!(c.is_final, "blocked on its deadline, 2025-06-13: {c:?}");
+    let [shift] = c.positions.as_slice() else { panic!("one position stops applying: {c:?}") };
+    assert_eq!(
+        (shift.member.as_str(), shift.position.as_str(), shift.applies),
+        ("TUR", "tur-no-new-israel-engagement", false)
+    );
+    assert_eq!(shift.facts, ["gaza_aid_unobstructed", "gaza_permanent_ceasefire"], "only the facts set that it reads");
     // Before the deadline, the decision is not taken yet.
     let report: WhatIfWire = parse(&[
         "what-if",
