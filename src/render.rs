@@ -480,19 +480,13 @@ pub(crate) fn unblock(report: &UnblockReport) -> Result<(), Failure> {
         let order = if report.ways.len() > 1 { ", smallest first" } else { "" };
         writeln!(out, "{}{order}:", count(report.ways.len(), "way", "ways"))?;
         for (i, way) in report.ways.iter().enumerate() {
-            let changes: Vec<String> = way.changes.iter().map(|c| c.in_words()).collect();
-            writeln!(out, "  {}. {}", i + 1, changes.join(" and "))?;
+            writeln!(out, "  {}. {}", i + 1, way.in_words())?;
         }
     }
     if !report.conditions.is_empty() {
         writeln!(out, "\n{BOLD}When the positions would lift{BOLD:#}")?;
         for c in &report.conditions {
-            let lifts = if c.only_the_proposal {
-                format!("only for a different proposal: {}", c.lifts_when)
-            } else {
-                format!("when {}", c.lifts_when)
-            };
-            writeln!(out, "  {} under {}: lifts {lifts}", c.member, c.position)?;
+            writeln!(out, "  {} under {}: lifts {}", c.member, c.position, c.lifts())?;
         }
     }
     Ok(())

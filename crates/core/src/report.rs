@@ -588,6 +588,13 @@ pub struct WayReport {
     pub changes: Vec<ChangeOf>,
 }
 
+impl WayReport {
+    /// The way in words: "gaza_aid_unobstructed = true and gaza_permanent_ceasefire = true".
+    pub fn in_words(&self) -> String {
+        self.changes.iter().map(ChangeOf::in_words).collect::<Vec<_>>().join(" and ")
+    }
+}
+
 /// One change: a fact's value (as a what-if `--set`), or a member's stance (a vote).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
 #[serde(untagged)]
@@ -636,6 +643,18 @@ pub struct ConditionReport {
     /// Whether only a different proposal would lift it: nothing it reads of facts, stances or
     /// outcomes can.
     pub only_the_proposal: bool,
+}
+
+impl ConditionReport {
+    /// When the position lifts, after "lifts": "when gaza_permanent_ceasefire is true …", or
+    /// "only for a different proposal: the kind is not …".
+    pub fn lifts(&self) -> String {
+        if self.only_the_proposal {
+            format!("only for a different proposal: {}", self.lifts_when)
+        } else {
+            format!("when {}", self.lifts_when)
+        }
+    }
 }
 
 /// `levers --format json` (contract §7): the single changes that would adopt the most.

@@ -417,6 +417,21 @@ impl Engine {
         at: Date,
         max: usize,
     ) -> Result<Found, UnblockError> {
+        let (search, outcome, decided) = self.question(shared, proposal, at, max)?;
+        let adopted_as_it_is = search.adopts(&Steps::new());
+        let ways = if adopted_as_it_is { Vec::new() } else { search.ways() };
+        Ok(Found { outcome, decided, adopted_as_it_is, ways })
+    }
+
+    /// The question of a proposal on a date, with its outcome then and whether its decision
+    /// was taken; refused for a proposal not before its committee, or withdrawn.
+    fn question<'s, 'e>(
+        &'e self,
+        shared: &'s Shared<'e>,
+        proposal: usize,
+        at: Date,
+        max: usize,
+    ) -> Result<(Search<'s, 'e>, Outcome, bool), UnblockError> {
         let id = || self.scenario.proposals.get(proposal).map(|p| p.id.clone()).unwrap_or_default();
         let lens = self.shared_lens();
         let Some(outcome) = lens.outcome_on(proposal, at) else {
@@ -426,10 +441,7 @@ impl Engine {
         if let Some(t) = taken.filter(|t| t.outcome == Outcome::Withdrawn) {
             return Err(UnblockError::Withdrawn { proposal: id(), on: t.on });
         }
-        let search = Search::new(self, shared, proposal, at, max);
-        let adopted_as_it_is = search.adopts(&Steps::new());
-        let ways = if adopted_as_it_is { Vec::new() } else { search.ways() };
-        Ok(Found { outcome, decided: taken.is_some(), adopted_as_it_is, ways })
+        Ok((Search::new(self, shared, proposal, at, max), outcome, taken.is_some()))
     }
 }
 
@@ -565,9 +577,16 @@ impl<'s, 'e> Search<'s, 'e> {
         self.explore(Steps::new(), &mut seen, &mut found);
         let minimal: Vec<&Steps> =
             found.iter().filter(|w| !found.iter().any(|x| x.len() < w.len() && x.is_subset(w))).collect();
-        let mut ways: Vec<Vec<Lever>> = minimal.into_iter().map(|w| self.levers(w)).collect();
-        ways.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| self.order(a).cmp(&self.order(b))));
+        let mut ways = self.sorted(minimal.into_iter());
         ways.dedup();
+        ways
+    }
+
+    /// Sets of steps as ways, smallest first, then by their facts' ids and values, then by
+    /// their members' ids.
+    fn sorted<'w>(&self, sets: impl Iterator<Item = &'w Steps>) -> Vec<Vec<Lever>> {
+        let mut ways: Vec<Vec<Lever>> = sets.map(|w| self.levers(w)).collect();
+        ways.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| self.order(a).cmp(&self.order(b))));
         ways
     }
 
@@ -726,9 +745,7 @@ impl Engine {
         if adopting.iter().any(BTreeSet::is_empty) {
             return Vec::new();
         }
-        let mut ways: Vec<Vec<Lever>> = adopting.iter().map(|w| search.levers(w)).collect();
-        ways.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| search.order(a).cmp(&search.order(b))));
-        ways
+        search.sorted(adopting.iter())
     }
 
     /// The levers of a programme, found by trying every candidate change on every proposal not
@@ -738,13 +755,8 @@ impl Engine {
         let shared = Shared::new(self);
         let mut by_change: HashMap<Lever, Vec<usize>> = HashMap::new();
         for proposal in 0..self.scenario.proposals.len() {
-            let lens = self.shared_lens();
-            let (Some(outcome), taken) = (lens.outcome_on(proposal, at), lens.taken(proposal, at)) else { continue };
-            if outcome == Outcome::Adopted || taken.is_some_and(|(t, _)| t.outcome == Outcome::Withdrawn) {
-                continue;
-            }
-            let search = Search::new(self, &shared, proposal, at, 1);
-            if search.adopts(&Steps::new()) {
+            let Ok((search, outcome, _)) = self.question(&shared, proposal, at, 1) else { continue };
+            if outcome == Outcome::Adopted || search.adopts(&Steps::new()) {
                 continue;
             }
             for step in brute_candidates(&search) {

@@ -80,13 +80,8 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
                 .collect()
         })
         .unwrap_or_default();
-    let set_query: String = read
-        .set
-        .iter()
-        .map(|(k, v)| {
-            format!("&{}", serde_urlencoded::to_string([("set", format!("{k}={}", plain(v)))]).unwrap_or_default())
-        })
-        .collect();
+    let shown_set: Vec<(&str, String)> = read.set.iter().map(|(k, v)| (k.as_str(), plain(v))).collect();
+    let set_query = set_query(shown_set.iter().map(|(k, v)| (*k, v.as_str())));
     let (mut adopted, mut blocked, mut pending, mut withdrawn, mut decided) = (0, 0, 0, 0, 0);
     for d in shown.decisions() {
         match d.outcome {
@@ -99,7 +94,7 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
     }
     let facts = before.facts();
     let in_force = fact_panel(&snapshot, &facts)?;
-    let chosen: BTreeMap<&str, String> = read.set.iter().map(|(k, v)| (k.as_str(), plain(v))).collect();
+    let chosen: BTreeMap<&str, String> = shown_set.iter().cloned().collect();
 
     let body = html! {
         h1 { (s.title.as_deref().unwrap_or(&s.id)) }
@@ -238,6 +233,13 @@ fn render(app: &App, caller: &Caller, query: Option<&str>) -> Result<Response, A
 
 /// The most reasons a what-if banner lists (a fact read across a programme can move thousands).
 const WHY_SHOWN: usize = 20;
+
+/// The `set` parameters of a what-if, each `&set=FACT%3DVALUE`, to follow a query's `at`.
+pub(crate) fn set_query<'a>(facts: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    facts
+        .map(|(k, v)| format!("&{}", serde_urlencoded::to_string([("set", format!("{k}={v}"))]).unwrap_or_default()))
+        .collect()
+}
 
 /// A value as typed in a form.
 pub(crate) fn plain(v: &Value) -> String {

@@ -20,7 +20,7 @@ use concord_store::{Receipt, Role};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::board::plain;
+use super::board::{plain, set_query};
 use super::{failure, how_words, layout, outcome_badge, same_origin};
 use crate::api::{
     Read, close_proposal, evaluate, explanation, extend_proposal, proposal_history, read_form, record_vote,
@@ -234,7 +234,7 @@ fn unblock_section(u: &UnblockReport) -> Markup {
                             ChangeOf::Fact { .. } => None,
                         }).collect();
                         li.way {
-                            (way.changes.iter().map(ChangeOf::in_words).collect::<Vec<_>>().join(" and "))
+                            (way.in_words())
                             @if !facts.is_empty() {
                                 " · " a href=(what_if_link(u.at, &facts)) { "see it in the what-if" }
                             }
@@ -250,9 +250,7 @@ fn unblock_section(u: &UnblockReport) -> Markup {
                 ul.conditions {
                     @for c in &u.conditions {
                         li {
-                            strong { (c.member) } " under " code { (c.position) } ": "
-                            @if c.only_the_proposal { "lifts only for a different proposal: " } @else { "lifts when " }
-                            (c.lifts_when)
+                            strong { (c.member) } " under " code { (c.position) } ": lifts " (c.lifts())
                         }
                     }
                 }
@@ -263,9 +261,7 @@ fn unblock_section(u: &UnblockReport) -> Markup {
 
 /// The board's what-if on a date with these facts set.
 fn what_if_link(at: Date, facts: &[(&str, String)]) -> String {
-    let mut pairs: Vec<(&str, String)> = vec![("at", at.to_string())];
-    pairs.extend(facts.iter().map(|(f, v)| ("set", format!("{f}={v}"))));
-    format!("/?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    format!("/?at={at}{}", set_query(facts.iter().map(|(f, v)| (*f, v.as_str()))))
 }
 
 /// The procedure and its deadline: days left while it runs.
